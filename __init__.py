@@ -1,0 +1,13 @@
+"""@multigen/generate: generate images, videos and 3D meshes into FiftyOne
+datasets with local (diffusers) or hosted (Replicate, OpenAI, Stability AI)
+models.
+
+Importing this plugin stays light: models and backends are plain data here;
+torch, diffusers and provider clients load only when a model runs.
+"""
+
+from .text_to_image.operator import TextToImage
+
+
+def register(plugin):
+    plugin.register(TextToImage)

@@ -1,0 +1,118 @@
+"""The one small interface every backend implements.
+
+A backend spec is plain data in a model declaration (``Diffusers(repo=...)``,
+``Replicate(ref=...)``...) and knows how to run one request for that model.
+Provider details (field names, auth, wire format, retries) stay behind it.
+"""
+
+import importlib.util
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+
+class GenerationError(Exception):
+    """A generation failed in a way the user can act on; the message says how.
+
+    Attributes:
+        retryable: whether trying again later may succeed (rate limits, 5xx)
+        retry_after: seconds the provider asked us to wait, when it said
+    """
+
+    def __init__(self, message, *, retryable=False, retry_after=None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+@dataclass
+class Job:
+    """One request to a backend: ``count`` outputs of one model for one input.
+
+    ``options`` holds validated options under their standard names, already
+    filtered to those that apply to this backend. ``seed`` is the seed of the
+    first output; output ``i`` of a local batch uses ``seed + i``.
+    """
+
+    model: Any
+    prompt: Optional[str] = None
+    options: Dict[str, Any] = field(default_factory=dict)
+    seed: Optional[int] = None
+    count: int = 1
+    source_path: Optional[str] = None  # input image for image-to-X tasks
+
+
+@dataclass
+class Output:
+    """One generated file, in memory, plus what the provider said about it."""
+
+    data: bytes
+    ext: str  # file extension without the dot: png, jpg, webp, mp4, glb...
+    seed: Optional[int] = None
+    request_id: Optional[str] = None
+    provider_ref: Optional[str] = None
+    revised_prompt: Optional[str] = None
+    extra: Dict[str, Any] = field(default_factory=dict)
+    # further files that belong with this one (a preview, an intermediate image)
+    companions: Dict[str, "Output"] = field(default_factory=dict)
+
+
+class Backend:
+    """Base class of backend specs.
+
+    Subclasses are dataclasses holding the per-model declaration and set:
+
+    - ``kind``: the backend id used in forms, SDK calls and provenance
+    - ``label``: how the App names it
+    - ``secret``: the environment variable / FiftyOne secret holding its key
+    - ``packages``: importable modules it needs, with the pip name to install
+    - ``concurrency``: how many requests may run at once (hosted backends)
+    """
+
+    kind = ""
+    label = ""
+    secret: Optional[str] = None
+    packages: Dict[str, str] = {}
+    concurrency = 1
+    max_batch = 1
+
+    @property
+    def ref(self):
+        """What the provider calls this model (repo id, model ref, name)."""
+        raise NotImplementedError
+
+    def missing(self, secrets):
+        """Returns what the user must do before this backend can run, as a
+        list of sentences (empty when ready). Imports nothing heavy."""
+        fixes = []
+        absent = [
+            pip for module, pip in self.packages.items()
+            if importlib.util.find_spec(module) is None
+        ]
+        if absent:
+            fixes.append(
+                f"install {' '.join(absent)} (pip install {' '.join(absent)}, "
+                "or: fiftyone plugins requirements @multigen/generate --install)"
+            )
+        if self.secret and not secrets.get(self.secret):
+            fixes.append(
+                f"set {self.secret} (an environment variable or FiftyOne secret)"
+            )
+        return fixes
+
+    def generate(self, job: Job, secrets) -> List[Output]:
+        """Runs ``job`` and returns ``job.count`` outputs (or fewer, with
+        ``GenerationError`` raised for a total failure)."""
+        raise NotImplementedError
+
+
+def ext_from_content_type(content_type, default="png"):
+    content_type = (content_type or "").split(";")[0].strip().lower()
+    return {
+        "image/png": "png",
+        "image/jpeg": "jpg",
+        "image/jpg": "jpg",
+        "image/webp": "webp",
+        "video/mp4": "mp4",
+        "model/gltf-binary": "glb",
+        "application/octet-stream": default,
+    }.get(content_type, default)

@@ -1,0 +1,67 @@
+"""What the hosted backends share: translating standard option names into a
+provider's field names, and fetching output files."""
+
+import base64
+import os
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional
+
+from .base import Backend, GenerationError
+
+
+@dataclass
+class HostedBackend(Backend):
+    """A hosted model.
+
+    Attributes:
+        fields: standard option name -> provider field name; None drops the
+            option for this provider. Options not listed keep their name.
+        fixed: provider fields always sent (e.g. a mode or output format)
+    """
+
+    fields: Dict[str, Optional[str]] = field(default_factory=dict)
+    fixed: Dict[str, Any] = field(default_factory=dict)
+
+    def provider_input(self, job, batch_field=None):
+        """The provider's request fields for ``job``."""
+        body = dict(self.fixed)
+        if job.prompt is not None:
+            body[self.fields.get("prompt", "prompt")] = job.prompt
+        for name, value in job.options.items():
+            target = self.fields.get(name, name)
+            if target is not None and value is not None:
+                body[target] = value
+        if job.seed is not None and self.fields.get("seed", "seed"):
+            body[self.fields.get("seed", "seed")] = job.seed
+        if batch_field:
+            body[batch_field] = job.count
+        return body
+
+
+def download(url, *, auth_host=None, token=None, timeout=600):
+    """Returns (bytes, content_type) of an output URL or ``data:`` URI.
+
+    The API token is only sent to the provider's own API host (Replicate's
+    file API needs it; CDN links must not receive it)."""
+    if url.startswith("data:"):
+        header, _, payload = url.partition(",")
+        content_type = header[5:].split(";")[0]
+        if ";base64" in header:
+            return base64.b64decode(payload), content_type
+        return urllib.parse.unquote_to_bytes(payload), content_type
+    request = urllib.request.Request(url)
+    if token and auth_host and urllib.parse.urlparse(url).netloc == auth_host:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read(), response.headers.get("Content-Type")
+    except OSError as e:
+        raise GenerationError(
+            f"could not download the output file: {e}", retryable=True
+        ) from None
+
+
+def base_url(env_var, default):
+    return os.environ.get(env_var, default).rstrip("/")

@@ -1,0 +1,151 @@
+"""Replicate, through the official ``replicate`` client.
+
+The client honours ``REPLICATE_BASE_URL``. Official models are addressed as
+``owner/name`` (``POST /v1/models/{owner}/{name}/predictions``), community
+models as ``owner/name:version`` (``POST /v1/predictions``).
+"""
+
+import os
+import re
+import urllib.parse
+from dataclasses import dataclass
+from typing import Optional
+
+from .base import GenerationError, Output, ext_from_content_type
+from .hosted import HostedBackend, download
+
+_TERMINAL = ("succeeded", "failed", "canceled")
+
+
+@dataclass
+class Replicate(HostedBackend):
+    """A model hosted on Replicate.
+
+    Attributes:
+        model_ref: ``owner/name`` or ``owner/name:version``
+        batch_field: the model's input that asks for several outputs in one
+            prediction (``num_outputs``), if it has one
+        max_batch: the most outputs one prediction may return
+        image_field: the input that takes the source image (image-to-X)
+        output_ext: extension to use when the output URL has none
+    """
+
+    model_ref: str = ""
+    batch_field: Optional[str] = None
+    max_batch: int = 1
+    image_field: Optional[str] = None
+    output_ext: str = "png"
+
+    kind = "replicate"
+    label = "Replicate"
+    secret = "REPLICATE_API_TOKEN"
+    packages = {"replicate": "replicate"}
+    concurrency = 16
+
+    @property
+    def ref(self):
+        return self.model_ref
+
+    def generate(self, job, secrets):
+        import replicate
+        from replicate.exceptions import ReplicateError
+
+        token = secrets.get(self.secret)
+        client = replicate.Client(api_token=token)
+        body = self.provider_input(job, self.batch_field)
+        source = None
+        try:
+            if job.source_path and self.image_field:
+                source = open(job.source_path, "rb")
+                body[self.image_field] = source
+            owner_name, _, version = self.model_ref.partition(":")
+            if version:
+                prediction = client.predictions.create(
+                    version=version, input=body, wait=True
+                )
+            else:
+                prediction = client.models.predictions.create(
+                    model=owner_name, input=body, wait=True
+                )
+            if prediction.status not in _TERMINAL:
+                prediction.wait()
+        except ReplicateError as e:
+            raise _error(e) from None
+        finally:
+            if source is not None:
+                source.close()
+
+        if prediction.status != "succeeded":
+            detail = prediction.error or prediction.status
+            raise GenerationError(
+                f"Replicate prediction {prediction.id} {prediction.status}: {detail}"
+            )
+
+        urls = prediction.output
+        if isinstance(urls, dict):  # some 3D models return {"mesh": url, ...}
+            urls = [v for v in urls.values() if isinstance(v, str)]
+        if not isinstance(urls, list):
+            urls = [urls]
+        urls = [u for u in urls if u]
+        if not urls:
+            raise GenerationError(
+                f"Replicate prediction {prediction.id} returned no output"
+            )
+
+        api_base = os.environ.get("REPLICATE_BASE_URL") or "https://api.replicate.com"
+        api_host = urllib.parse.urlparse(api_base).netloc
+        outputs = []
+        for i, url in enumerate(urls):
+            data, content_type = download(str(url), auth_host=api_host, token=token)
+            ext = _url_ext(str(url)) or ext_from_content_type(
+                content_type, self.output_ext
+            )
+            outputs.append(
+                Output(
+                    data=data,
+                    ext=ext,
+                    seed=job.seed,
+                    request_id=prediction.id,
+                    provider_ref=_versioned_ref(owner_name, prediction.version or version),
+                    extra={"batch_index": i},
+                )
+            )
+        return outputs
+
+
+def _versioned_ref(owner_name, version):
+    return f"{owner_name}:{version}" if version else owner_name
+
+
+def _url_ext(url):
+    if url.startswith("data:"):
+        return None
+    ext = os.path.splitext(urllib.parse.urlparse(url).path)[1].lstrip(".").lower()
+    return {"jpeg": "jpg"}.get(ext, ext) or None
+
+
+def _error(e):
+    status = getattr(e, "status", None)
+    detail = getattr(e, "detail", None) or str(e)
+    if status == 401:
+        return GenerationError(
+            "Replicate rejected the API token: check REPLICATE_API_TOKEN"
+        )
+    if status == 422:
+        return GenerationError(f"Replicate rejected the input: {detail}")
+    if status == 429:
+        return GenerationError(
+            f"Replicate rate limit: {detail}", retryable=True,
+            retry_after=_retry_after(e),
+        )
+    if status is not None and status >= 500:
+        return GenerationError(f"Replicate server error {status}: {detail}",
+                               retryable=True)
+    return GenerationError(f"Replicate error {status or ''}: {detail}".strip())
+
+
+def _retry_after(e):
+    # ReplicateError carries no headers; the RFC 7807 detail often says
+    # "resets in ~Ns"; fall back to backoff otherwise
+    match = re.search(r"resets in ~?(\d+(?:\.\d+)?)s", str(getattr(e, "detail", "")))
+    return float(match.group(1)) if match else None

@@ -1,0 +1,196 @@
+"""Turning a request into work items and running them.
+
+A request is several models x several inputs (prompts or source images) x
+``num_images``. Each (model, input) becomes one or more backend calls of at
+most ``max_batch`` outputs. Hosted calls run concurrently, bounded per
+provider, with retries; local calls run one at a time on the device. A failure
+is recorded and the run goes on; every finished output is written as soon as
+it arrives, so nothing finished is lost.
+"""
+
+import logging
+import random
+import threading
+import time
+import uuid
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from .backends.base import GenerationError, Job
+from .retry import with_retries
+from .secrets import redact
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Choice:
+    """One model as the user configured it for a run."""
+
+    model: Any
+    backend: Any
+    options: Dict[str, Any]  # validated, defaults filled in
+
+
+@dataclass
+class Source:
+    """An input sample of an image-to-X run."""
+
+    sample_id: str
+    filepath: str
+
+
+@dataclass
+class WorkItem:
+    choice: Choice
+    prompt: Optional[str]
+    source: Optional[Source]
+    base_seed: Optional[int]
+    first_index: int
+    job: Job
+
+    @property
+    def description(self):
+        return {
+            "model": self.choice.model.id,
+            "backend": self.choice.backend.kind,
+            "prompt": self.prompt,
+            **({"source_id": self.source.sample_id} if self.source else {}),
+        }
+
+
+def random_seed():
+    return random.randint(0, 2**32 - 1)
+
+
+def plan(choices, prompts=(None,), sources=(None,), seed=None):
+    """The work items of a run. One seed serves every model, so outputs for
+    the same input and index are comparable across models."""
+    if seed is None:
+        seed = random_seed()
+    items = []
+    for choice in choices:
+        options = dict(choice.options)
+        count = int(options.pop("num_images", 1) or 1)
+        options.pop("seed", None)
+        seeded = choice.model.seeded
+        batch = max(1, choice.backend.max_batch)
+        for source in sources:
+            for prompt in prompts:
+                for first in range(0, count, batch):
+                    size = min(batch, count - first)
+                    job = Job(
+                        model=choice.model,
+                        prompt=prompt,
+                        options=options,
+                        seed=(seed + first) if seeded else None,
+                        count=size,
+                        source_path=source.filepath if source else None,
+                    )
+                    items.append(WorkItem(choice, prompt, source,
+                                          seed if seeded else None, first, job))
+    return items
+
+
+def count_outputs(items):
+    return sum(item.job.count for item in items)
+
+
+@dataclass
+class Progress:
+    done: int
+    total: int
+    failed: int
+    elapsed_s: float
+
+    @property
+    def fraction(self):
+        return self.done / self.total if self.total else 1.0
+
+    @property
+    def label(self):
+        text = f"{self.done}/{self.total} generated"
+        if self.failed:
+            text += f", {self.failed} failed"
+        if 0 < self.done < self.total:
+            eta = self.elapsed_s / self.done * (self.total - self.done)
+            text += f", about {_duration(eta)} left"
+        return text
+
+
+def _duration(seconds):
+    seconds = int(round(seconds))
+    if seconds < 90:
+        return f"{seconds}s"
+    return f"{seconds // 60}m{seconds % 60:02d}s"
+
+
+@dataclass
+class Run:
+    """Runs work items, handing outputs to ``writer`` as they arrive.
+
+    Iterate it to get :class:`Progress` after each finished item; afterwards
+    ``failed`` lists what failed and ``writer`` holds what was written.
+    ``cancel()`` stops starting new items; running ones finish and are kept.
+    """
+
+    items: List[WorkItem]
+    secrets: Dict[str, str]
+    writer: Any
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    failed: List[dict] = field(default_factory=list)
+
+    def __post_init__(self):
+        self._cancelled = threading.Event()
+        kinds = {item.choice.backend.kind: item.choice.backend for item in self.items}
+        self._slots = {k: threading.Semaphore(b.concurrency) for k, b in kinds.items()}
+        self._workers = max(1, min(64, sum(b.concurrency for b in kinds.values())))
+
+    def cancel(self):
+        self._cancelled.set()
+
+    def __iter__(self):
+        total = count_outputs(self.items)
+        done = failed = 0
+        start = time.perf_counter()
+        with ThreadPoolExecutor(self._workers, thread_name_prefix="multigen") as pool:
+            pending = {pool.submit(self._run_one, item): item for item in self.items}
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    item = pending.pop(future)
+                    outputs, latency, error = future.result()
+                    if outputs:
+                        error = self._write(item, outputs, latency) or error
+                        done += len(outputs)
+                    if error:
+                        missing = item.job.count - len(outputs or [])
+                        self.failed.append({**item.description, "error": error})
+                        failed += max(1, missing)
+                    yield Progress(done, total, failed, time.perf_counter() - start)
+        self.writer.flush()
+
+    def _run_one(self, item):
+        if self._cancelled.is_set():
+            return None, 0.0, "cancelled before it started"
+        backend = item.choice.backend
+        with self._slots[backend.kind]:
+            start = time.perf_counter()
+            try:
+                outputs = with_retries(lambda: backend.generate(item.job, self.secrets))
+                return outputs, time.perf_counter() - start, None
+            except GenerationError as e:
+                return None, 0.0, redact(e, self.secrets)
+            except Exception as e:  # a bug or an unexpected provider reply
+                message = redact(f"{type(e).__name__}: {e}", self.secrets)
+                logger.warning("generation failed: %s", message)
+                return None, 0.0, message
+
+    def _write(self, item, outputs, latency):
+        try:
+            self.writer.add(item, outputs, latency / max(1, len(outputs)), self.run_id)
+        except Exception as e:
+            logger.warning("writing outputs failed: %s", redact(e, self.secrets))
+            return redact(f"could not save the output: {e}", self.secrets)
+        return None

@@ -1,0 +1,172 @@
+"""Typed model options: one declaration serves the App form, SDK validation,
+provenance and the README.
+
+Standard names (``prompt``, ``negative_prompt``, ``width``, ``height``,
+``num_inference_steps``, ``guidance_scale``, ``seed``, ``num_images``,
+``num_frames``, ``fps``...) mean the same for every model; backends translate
+them to each provider's own field names.
+"""
+
+from dataclasses import dataclass, replace
+from typing import Any, Optional, Tuple
+
+INT, FLOAT, STR, BOOL, CHOICE = "int", "float", "str", "bool", "choice"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One option of a model.
+
+    Attributes:
+        name: the option's name (a standard name where the meaning is standard)
+        type: one of ``int``, ``float``, ``str``, ``bool``, ``choice``
+        default: the value used when the user gives none (None = not sent)
+        min, max: inclusive range for numbers
+        choices: allowed values for ``choice``
+        multiple_of: numbers must be a multiple of this (image sizes)
+        help: one line shown in the form and README
+        backends: backend kinds the option applies to (empty: all)
+    """
+
+    name: str
+    type: str
+    default: Any = None
+    min: Optional[float] = None
+    max: Optional[float] = None
+    choices: Tuple = ()
+    multiple_of: Optional[int] = None
+    help: str = ""
+    label: str = ""
+    backends: Tuple[str, ...] = ()
+
+    @property
+    def title(self):
+        return self.label or self.name.replace("_", " ").capitalize()
+
+    def applies_to(self, backend_kind):
+        return not self.backends or backend_kind in self.backends
+
+    def with_(self, **changes):
+        """A copy with some attributes changed (a model's own default or range)."""
+        return replace(self, **changes)
+
+    def describe_range(self):
+        if self.type == CHOICE:
+            return ", ".join(str(c) for c in self.choices)
+        if self.min is not None or self.max is not None:
+            text = f"{_fmt(self.min)}-{_fmt(self.max)}"
+            if self.multiple_of:
+                text += f", multiple of {self.multiple_of}"
+            return text
+        return ""
+
+    def coerce(self, value):
+        """Returns ``value`` converted to this option's type, or raises
+        ``ValueError`` with a message that says what to fix."""
+        if value is None or value == "":
+            return None
+        try:
+            if self.type == INT:
+                if isinstance(value, bool) or (
+                    isinstance(value, float) and not value.is_integer()
+                ):
+                    raise ValueError
+                value = int(value)
+            elif self.type == FLOAT:
+                if isinstance(value, bool):
+                    raise ValueError
+                value = float(value)
+            elif self.type == BOOL:
+                if isinstance(value, str):
+                    if value.lower() not in ("true", "false", "1", "0"):
+                        raise ValueError
+                    value = value.lower() in ("true", "1")
+                else:
+                    value = bool(value)
+            elif self.type in (STR, CHOICE):
+                value = str(value) if self.type == STR else value
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{self.name} must be {_article(self.type)}, got {value!r}"
+            ) from None
+
+        if self.type == CHOICE and value not in self.choices:
+            raise ValueError(
+                f"{self.name} must be one of {', '.join(map(str, self.choices))}; "
+                f"got {value!r}"
+            )
+        if self.type in (INT, FLOAT):
+            if (self.min is not None and value < self.min) or (
+                self.max is not None and value > self.max
+            ):
+                raise ValueError(
+                    f"{self.name} must be between {_fmt(self.min)} and "
+                    f"{_fmt(self.max)}; got {_fmt(value)}"
+                )
+            if self.multiple_of and value % self.multiple_of:
+                raise ValueError(
+                    f"{self.name} must be a multiple of {self.multiple_of}; "
+                    f"got {_fmt(value)}"
+                )
+        return value
+
+
+def _fmt(x):
+    if x is None:
+        return "any"
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x)
+
+
+def _article(type_name):
+    return {
+        INT: "a whole number",
+        FLOAT: "a number",
+        BOOL: "true or false",
+        STR: "text",
+    }.get(type_name, "a valid choice")
+
+
+# Standard options. Models take them as they are or adjust defaults/ranges with
+# ``.with_(...)``.
+
+NEGATIVE_PROMPT = Param(
+    "negative_prompt", STR, help="What the image should not show"
+)
+SEED = Param(
+    "seed",
+    INT,
+    min=0,
+    max=2**32 - 1,
+    help="Blank for a random seed; the seed used is recorded on each sample",
+)
+NUM_IMAGES = Param(
+    "num_images", INT, default=1, min=1, max=8, help="Images per prompt"
+)
+WIDTH = Param(
+    "width", INT, default=1024, min=64, max=2048, multiple_of=8,
+    help="Image width in pixels",
+)
+HEIGHT = Param(
+    "height", INT, default=1024, min=64, max=2048, multiple_of=8,
+    help="Image height in pixels",
+)
+STEPS = Param(
+    "num_inference_steps", INT, default=30, min=1, max=150,
+    label="Inference steps", help="Denoising steps: more is slower and finer",
+)
+GUIDANCE = Param(
+    "guidance_scale", FLOAT, default=7.5, min=0.0, max=30.0,
+    help="How strongly the image follows the prompt (0 turns guidance off)",
+)
+
+
+def sized(default, *, min=64, max=2048, multiple_of=8, backends=()):
+    """Width and height options with a model's native default size."""
+    return (
+        WIDTH.with_(default=default, min=min, max=max,
+                    multiple_of=multiple_of, backends=backends),
+        HEIGHT.with_(default=default, min=min, max=max,
+                     multiple_of=multiple_of, backends=backends),
+    )

@@ -1,0 +1,123 @@
+"""One place that turns operator params into a validated run request.
+
+Used by the App form (to flag invalid values before running), by the SDK call
+(to raise before queueing anything) and by ``execute``. Params look like::
+
+    {"models": ["sdxl", "flux-schnell"], "prompt": "a corgi\\na cat",
+     "negative_prompt": "...", "num_images": 2, "seed": 51,
+     "output_dir": "...", "options": {"sdxl": {"backend": "replicate", ...}}}
+"""
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from . import catalog
+from .backends.diffusers_local import Diffusers, gpu_present
+from .jobs import Choice
+from .params import SEED
+
+# Options asked once per run rather than per model
+RUN_OPTIONS = ("negative_prompt", "num_images", "seed")
+
+
+@dataclass
+class Request:
+    choices: List[Choice] = field(default_factory=list)
+    prompts: List[str] = field(default_factory=list)
+    seed: Optional[int] = None
+    output_dir: Optional[str] = None
+    # where each problem is, for the form: "prompt", "models", or "<model>.<option>"
+    errors: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def valid(self):
+        return not self.errors
+
+    def error_text(self):
+        return "; ".join(
+            f"{where}: {message}" for where, message in self.errors.items()
+        )
+
+
+def split_prompts(text):
+    """One prompt per non-blank line; a list is taken as it is."""
+    if text is None:
+        return []
+    if isinstance(text, str):
+        text = text.splitlines()
+    return [p.strip() for p in text if p and str(p).strip()]
+
+
+def as_list(value):
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value)
+
+
+def parse(task, params, secrets, *, needs_prompt=True, check_ready=True):
+    """Validates ``params`` for ``task`` and returns a :class:`Request`."""
+    request = Request(output_dir=params.get("output_dir") or None)
+    errors = request.errors
+
+    if needs_prompt:
+        request.prompts = split_prompts(params.get("prompt"))
+        if not request.prompts:
+            errors["prompt"] = "enter a prompt (one per line for several)"
+
+    try:
+        request.seed = SEED.coerce(params.get("seed"))
+    except ValueError as e:
+        errors["seed"] = str(e)
+
+    model_ids = as_list(params.get("models"))
+    if not model_ids:
+        errors["models"] = "choose at least one model"
+    if len(set(model_ids)) != len(model_ids):
+        errors["models"] = "a model is chosen twice"
+    all_options = params.get("options") or {}
+
+    for model_id in dict.fromkeys(model_ids):
+        try:
+            model = catalog.get(model_id, task)
+        except ValueError as e:
+            errors["models"] = str(e)
+            continue
+        if model.retired:
+            errors["models"] = model.retirement_message()
+            continue
+        own = dict(all_options.get(catalog.form_key(model_id))
+                   or all_options.get(model_id) or {})
+        backend_kind = own.pop("backend", None) or default_backend(model, secrets).kind
+        try:
+            backend = model.backend(backend_kind)
+        except ValueError as e:
+            errors[f"{model_id}.backend"] = str(e)
+            continue
+        if check_ready:
+            fixes = backend.missing(secrets)
+            if fixes:
+                errors[f"{model_id}.backend"] = (
+                    f"{backend.label} cannot run {model.label} yet: "
+                    + "; ".join(fixes)
+                )
+        declared = {p.name for p in model.all_params}
+        for name in RUN_OPTIONS:
+            if name in declared and params.get(name) not in (None, ""):
+                own.setdefault(name, params[name])
+        own.pop("seed", None)  # the run's seed is request.seed
+        clean, option_errors = catalog.validate_options(model, backend.kind, own)
+        for name, message in option_errors.items():
+            errors[f"{model_id}.{name}"] = message
+        request.choices.append(Choice(model, backend, clean))
+    return request
+
+
+def default_backend(model, secrets):
+    """The first declared backend that is ready, a local one last when there
+    is no GPU (diffusers on a CPU is minutes per image); else the first one."""
+    ready = [spec for spec in model.backends if not spec.missing(secrets)]
+    if not gpu_present():
+        ready.sort(key=lambda spec: spec.kind == Diffusers.kind)
+    return ready[0] if ready else model.backend()

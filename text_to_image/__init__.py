@@ -1,0 +1,1 @@
+"""Text to image: the ``txt2img`` operator and its models."""

@@ -1,0 +1,339 @@
+"""Text-to-image models: each declared once, with every backend that runs it.
+
+Sources for refs, versions and inputs: docs/providers-research.md (provider
+API references and the older FiftyOne text-to-image plugin).
+"""
+
+from ..core.backends.diffusers_local import Diffusers
+from ..core.backends.openai_api import OpenAIImages
+from ..core.backends.replicate_api import Replicate
+from ..core.backends.stability_api import Stability
+from ..core.catalog import RETIRED, Model, register
+from ..core.params import (
+    CHOICE, FLOAT, GUIDANCE, INT, NEGATIVE_PROMPT, NUM_IMAGES, STEPS, Param,
+    sized,
+)
+from .recipes import Kandinsky22, SDXLLightning
+
+TASK = "txt2img"
+
+ASPECT_RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "9:16", "9:21")
+FLUX_ASPECT_RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4",
+                      "4:3", "9:16", "9:21")
+
+
+def aspect_ratio(choices=ASPECT_RATIOS, backends=()):
+    return Param("aspect_ratio", CHOICE, default="1:1", choices=choices,
+                 help="Shape of the image", backends=backends)
+
+
+def output_format(choices=("png", "jpeg", "webp"), default="png", backends=()):
+    return Param("output_format", CHOICE, default=default, choices=choices,
+                 help="File format of the image", backends=backends)
+
+
+def replicate_sd(ref, max_batch=4, **fields):
+    """Replicate's SD-family cogs take the standard names, and ``num_outputs``."""
+    return Replicate(model_ref=ref, batch_field="num_outputs", max_batch=max_batch,
+                     fields=fields)
+
+
+SD15 = Model(
+    "sd15", "Stable Diffusion 1.5", TASK,
+    summary="The classic 512px latent diffusion model (local)",
+    backends=(
+        Diffusers(repo="stable-diffusion-v1-5/stable-diffusion-v1-5",
+                  pipeline="StableDiffusionPipeline", variant="fp16"),
+    ),
+    params=(*sized(512, max=1024), STEPS.with_(default=50), GUIDANCE,
+            NEGATIVE_PROMPT),
+)
+
+SD21 = Model(
+    "sd21", "Stable Diffusion 2.1", TASK,
+    summary="768px SD 2.1, the older plugin's hosted 'Stable Diffusion'",
+    backends=(
+        replicate_sd("stability-ai/stable-diffusion:ac732df83cea7fff18b8472768c88ad041fa750ff7682a21affe81863cbe77e4"),
+    ),
+    params=(*sized(768, min=128, max=1024, multiple_of=64), STEPS.with_(default=50),
+            GUIDANCE.with_(min=1.0, max=20.0), NEGATIVE_PROMPT),
+)
+
+SDXL = Model(
+    "sdxl", "Stable Diffusion XL", TASK,
+    summary="SDXL base 1.0, 1024px",
+    backends=(
+        Diffusers(repo="stabilityai/stable-diffusion-xl-base-1.0",
+                  pipeline="StableDiffusionXLPipeline", variant="fp16"),
+        replicate_sd("stability-ai/sdxl:7762fd07cf82c948538e41f63f77d685e02b063e37e496e96eefd46c929f9bdc"),
+    ),
+    params=(*sized(1024), STEPS, GUIDANCE, NEGATIVE_PROMPT),
+)
+
+SDXL_TURBO = Model(
+    "sdxl-turbo", "SDXL-Turbo", TASK,
+    summary="Distilled SDXL: an image in 1-4 steps without guidance (local only)",
+    backends=(
+        Diffusers(repo="stabilityai/sdxl-turbo", pipeline="StableDiffusionXLPipeline",
+                  variant="fp16"),
+    ),
+    params=(*sized(512, max=1024), STEPS.with_(default=1, max=4),
+            GUIDANCE.with_(default=0.0, max=2.0)),
+)
+
+SDXL_LIGHTNING = Model(
+    "sdxl-lightning", "SDXL-Lightning (4-step)", TASK,
+    summary="ByteDance's 4-step distilled SDXL",
+    backends=(
+        SDXLLightning(repo="stabilityai/stable-diffusion-xl-base-1.0",
+                      pipeline="StableDiffusionXLPipeline", variant="fp16",
+                      unet_repo="ByteDance/SDXL-Lightning",
+                      unet_file="sdxl_lightning_4step_unet.safetensors",
+                      call_args={"num_inference_steps": 4, "guidance_scale": 0.0}),
+        replicate_sd("bytedance/sdxl-lightning-4step:5599ed30703defd1d160a25a63321b4dec97101d98b4674bcc56e41f62f35637"),
+    ),
+    params=(*sized(1024, max=1280), NEGATIVE_PROMPT),
+)
+
+SSD_1B = Model(
+    "ssd-1b", "Segmind SSD-1B", TASK,
+    summary="A 50% smaller, 60% faster distilled SDXL",
+    backends=(
+        Diffusers(repo="segmind/SSD-1B", pipeline="StableDiffusionXLPipeline",
+                  variant="fp16"),
+        replicate_sd("lucataco/ssd-1b:b19e3639452c59ce8295b82aba70a231404cb062f2eb580ea894b31e8ce5bbb6"),
+    ),
+    params=(*sized(1024), STEPS.with_(default=25), GUIDANCE, NEGATIVE_PROMPT),
+)
+
+KANDINSKY_22 = Model(
+    "kandinsky-2.2", "Kandinsky 2.2", TASK,
+    summary="Prior + decoder diffusion with CLIP image embeddings",
+    backends=(
+        Kandinsky22(repo="kandinsky-community/kandinsky-2-2-decoder",
+                    prior_repo="kandinsky-community/kandinsky-2-2-prior",
+                    pipeline="KandinskyV22Pipeline"),
+        replicate_sd("ai-forever/kandinsky-2.2:ad9d7879fbffa2874e1d909d1d37d9bc682889cc65b31f7bb00d2362619f194a",
+                     prior_num_inference_steps="num_inference_steps_prior"),
+    ),
+    params=(*sized(512, max=2048), STEPS.with_(default=50),
+            GUIDANCE.with_(default=4.0, backends=("diffusers",)),
+            Param("prior_num_inference_steps", INT, default=25, min=1, max=100,
+                  label="Prior steps", help="Denoising steps of the prior"),
+            NEGATIVE_PROMPT),
+)
+
+PLAYGROUND_25 = Model(
+    "playground-v2.5", "Playground v2.5", TASK,
+    summary="Aesthetic SDXL-architecture model, 1024px",
+    backends=(
+        Diffusers(repo="playgroundai/playground-v2.5-1024px-aesthetic",
+                  pipeline="StableDiffusionXLPipeline", variant="fp16"),
+        replicate_sd("playgroundai/playground-v2.5-1024px-aesthetic:a45f82a1382bed5c7aeb861dac7c7d191b0fdf74d8d57c4a0e6ed7d4d0bf7d24"),
+    ),
+    params=(*sized(1024, max=1536), STEPS.with_(default=50, max=60),
+            GUIDANCE.with_(default=3.0, max=20.0), NEGATIVE_PROMPT),
+)
+
+LCM = Model(
+    "lcm", "Latent Consistency (Dreamshaper v7)", TASK,
+    summary="Latent consistency model: good images in 4-8 steps",
+    backends=(
+        Diffusers(repo="SimianLuo/LCM_Dreamshaper_v7",
+                  pipeline="LatentConsistencyModelPipeline"),
+        Replicate(model_ref="luosiallen/latent-consistency-model:553803fd018b3cf875a8bc774c99da9b33f36647badfd88a6eec90d61c5f62fc",
+                  batch_field="num_images", max_batch=4),
+    ),
+    params=(*sized(768, max=1024), STEPS.with_(default=4, max=50),
+            GUIDANCE.with_(default=8.0, min=1.0, max=20.0)),
+)
+
+VQGAN_CLIP = Model(
+    "vqgan-clip", "VQGAN-CLIP (feed-forward)", TASK,
+    summary="Feed-forward VQGAN-CLIP, 256px (hosted only)",
+    backends=(
+        Replicate(model_ref="mehdidc/feed_forward_vqgan_clip:28b5242dadb5503688e17738aaee48f5f7f5c0b6e56493d7cf55f74d02f144d8"),
+    ),
+    params=(
+        Param("grid_size", CHOICE, default="1x1", choices=("1x1", "2x2", "4x4", "8x8"),
+              help="Grid of variations in one image"),
+        Param("prior", "bool", default=False,
+              help="Sample an image embedding with the prior for variety"),
+        NUM_IMAGES.with_(max=4),
+    ),
+)
+
+
+def sd3_local(repo):
+    return Diffusers(repo=repo, pipeline="StableDiffusion3Pipeline",
+                     gpu_dtype="bfloat16", gated=True)
+
+
+def stability_sd3(model_name):
+    return Stability(endpoint="stable-image/generate/sd3", model_name=model_name,
+                     fixed={"mode": "text-to-image"})
+
+
+def sd35_params(steps, guidance, cfg_scale):
+    return (
+        *sized(1024, max=1536, backends=("diffusers",)),
+        STEPS.with_(default=steps, max=50, backends=("diffusers",)),
+        GUIDANCE.with_(default=guidance, max=10.0, backends=("diffusers",)),
+        Param("cfg_scale", FLOAT, default=cfg_scale, min=1.0, max=10.0,
+              help="How strongly the image follows the prompt",
+              backends=("stability",)),
+        aspect_ratio(backends=("stability",)),
+        output_format(backends=("stability",)),
+        NEGATIVE_PROMPT,
+    )
+
+
+SD3_MEDIUM = Model(
+    "sd3-medium", "Stable Diffusion 3 Medium", TASK,
+    summary="The first SD3 release (local); the hosted API moved to SD 3.5",
+    backends=(sd3_local("stabilityai/stable-diffusion-3-medium-diffusers"),),
+    params=(*sized(1024, max=1536), STEPS.with_(default=28), GUIDANCE.with_(default=7.0),
+            NEGATIVE_PROMPT),
+)
+
+SD35_LARGE = Model(
+    "sd3.5-large", "Stable Diffusion 3.5 Large", TASK,
+    summary="8B MMDiT, Stability's strongest open model",
+    backends=(stability_sd3("sd3.5-large"),
+              sd3_local("stabilityai/stable-diffusion-3.5-large")),
+    params=sd35_params(28, 3.5, 4.0),
+)
+
+SD35_LARGE_TURBO = Model(
+    "sd3.5-large-turbo", "Stable Diffusion 3.5 Large Turbo", TASK,
+    summary="SD 3.5 Large distilled to 4 steps",
+    backends=(stability_sd3("sd3.5-large-turbo"),
+              sd3_local("stabilityai/stable-diffusion-3.5-large-turbo")),
+    params=sd35_params(4, 0.0, 1.0),
+)
+
+SD35_MEDIUM = Model(
+    "sd3.5-medium", "Stable Diffusion 3.5 Medium", TASK,
+    summary="2.5B MMDiT-X, runs on consumer GPUs",
+    backends=(stability_sd3("sd3.5-medium"),
+              sd3_local("stabilityai/stable-diffusion-3.5-medium")),
+    params=sd35_params(40, 4.5, 4.0),
+)
+
+STABLE_IMAGE_CORE = Model(
+    "stable-image-core", "Stable Image Core", TASK,
+    summary="Stability's fast, affordable hosted model",
+    backends=(Stability(endpoint="stable-image/generate/core"),),
+    params=(
+        aspect_ratio(), output_format(), NEGATIVE_PROMPT,
+        Param("style_preset", CHOICE, choices=(
+            "3d-model", "analog-film", "anime", "cinematic", "comic-book",
+            "digital-art", "enhance", "fantasy-art", "isometric", "line-art",
+            "low-poly", "modeling-compound", "neon-punk", "origami",
+            "photographic", "pixel-art", "tile-texture"),
+            help="Steer the image toward a style (blank for none)"),
+    ),
+)
+
+STABLE_IMAGE_ULTRA = Model(
+    "stable-image-ultra", "Stable Image Ultra", TASK,
+    summary="Stability's highest-quality hosted model",
+    backends=(Stability(endpoint="stable-image/generate/ultra"),),
+    params=(aspect_ratio(), output_format(), NEGATIVE_PROMPT),
+)
+
+
+def flux_local(repo, gated):
+    return Diffusers(repo=repo, pipeline="FluxPipeline", gpu_dtype="bfloat16",
+                     gated=gated, max_batch=2)
+
+
+FLUX_REPLICATE_FIELDS = {"guidance_scale": "guidance"}
+FLUX_SCHNELL = Model(
+    "flux-schnell", "FLUX.1 [schnell]", TASK,
+    summary="Black Forest Labs' fast 4-step model (Apache-2.0)",
+    backends=(
+        Replicate(model_ref="black-forest-labs/flux-schnell", batch_field="num_outputs",
+                  max_batch=4, fields=FLUX_REPLICATE_FIELDS, output_ext="webp"),
+        flux_local("black-forest-labs/FLUX.1-schnell", gated=False),
+    ),
+    params=(
+        *sized(1024, max=2048, multiple_of=16, backends=("diffusers",)),
+        STEPS.with_(default=4, max=4),
+        aspect_ratio(FLUX_ASPECT_RATIOS, backends=("replicate",)),
+        output_format(("webp", "jpg", "png"), default="webp", backends=("replicate",)),
+        Param("max_sequence_length", INT, default=256, min=64, max=256,
+              help="Prompt tokens the T5 encoder reads", backends=("diffusers",)),
+    ),
+)
+
+FLUX_DEV = Model(
+    "flux-dev", "FLUX.1 [dev]", TASK,
+    summary="Black Forest Labs' guidance-distilled open model (non-commercial licence)",
+    backends=(
+        Replicate(model_ref="black-forest-labs/flux-dev", batch_field="num_outputs",
+                  max_batch=4, fields=FLUX_REPLICATE_FIELDS, output_ext="webp"),
+        flux_local("black-forest-labs/FLUX.1-dev", gated=True),
+    ),
+    params=(
+        *sized(1024, max=2048, multiple_of=16, backends=("diffusers",)),
+        STEPS.with_(default=28, max=50),
+        GUIDANCE.with_(default=3.5, max=10.0),
+        aspect_ratio(FLUX_ASPECT_RATIOS, backends=("replicate",)),
+        output_format(("webp", "jpg", "png"), default="webp", backends=("replicate",)),
+    ),
+)
+
+
+def gpt_image(model_name, sizes, summary):
+    return Model(
+        model_name, model_name, TASK, summary=summary, seeded=False,
+        backends=(OpenAIImages(model_name=model_name),),
+        params=(
+            Param("size", CHOICE, default="1024x1024", choices=sizes,
+                  help="Image size (auto lets the model pick)"),
+            Param("quality", CHOICE, default="auto",
+                  choices=("auto", "low", "medium", "high"),
+                  help="Higher is slower and costs more"),
+            Param("background", CHOICE, default="auto",
+                  choices=("auto", "opaque", "transparent"),
+                  help="Transparent needs png or webp"),
+            output_format(),
+            Param("moderation", CHOICE, default="auto", choices=("auto", "low"),
+                  help="Content moderation strictness"),
+            NUM_IMAGES.with_(max=10),
+        ),
+    )
+
+
+GPT_IMAGE_SIZES = ("1024x1024", "1536x1024", "1024x1536", "auto")
+GPT_IMAGE_2 = gpt_image(
+    "gpt-image-2",
+    GPT_IMAGE_SIZES + ("2048x2048", "2048x1152", "1152x2048", "3840x2160", "2160x3840"),
+    "OpenAI's current image model",
+)
+GPT_IMAGE_15 = gpt_image(
+    "gpt-image-1.5", GPT_IMAGE_SIZES,
+    "OpenAI image model (OpenAI announced its shutdown for 2026-12-01: prefer gpt-image-2)",
+)
+GPT_IMAGE_1_MINI = gpt_image(
+    "gpt-image-1-mini", GPT_IMAGE_SIZES,
+    "Cheaper OpenAI image model (shutdown announced for 2026-12-01: prefer gpt-image-2)",
+)
+
+
+def retired_openai(model_id, label, on, successor):
+    return Model(model_id, label, TASK, status=RETIRED, retired_on=on,
+                 successor=successor, summary=f"Retired by OpenAI on {on}")
+
+
+DALL_E_2 = retired_openai("dall-e-2", "DALL-E 2", "2026-05-12", "gpt-image-2")
+DALL_E_3 = retired_openai("dall-e-3", "DALL-E 3", "2026-05-12", "gpt-image-2")
+GPT_IMAGE_1 = retired_openai("gpt-image-1", "gpt-image-1", "2026-10-23", "gpt-image-2")
+
+register(
+    SD15, SD21, SDXL, SDXL_TURBO, SDXL_LIGHTNING, SSD_1B, KANDINSKY_22, PLAYGROUND_25,
+    LCM, VQGAN_CLIP, SD3_MEDIUM, SD35_LARGE, SD35_LARGE_TURBO, SD35_MEDIUM,
+    STABLE_IMAGE_CORE, STABLE_IMAGE_ULTRA, FLUX_SCHNELL, FLUX_DEV,
+    GPT_IMAGE_2, GPT_IMAGE_15, GPT_IMAGE_1_MINI, DALL_E_2, DALL_E_3, GPT_IMAGE_1,
+)

@@ -1,0 +1,57 @@
+"""Local models that need more than one ``from_pretrained``."""
+
+from dataclasses import dataclass
+
+from ..core.backends.diffusers_local import Diffusers
+
+
+@dataclass
+class SDXLLightning(Diffusers):
+    """SDXL base with ByteDance's distilled UNet and a trailing-timestep Euler
+    scheduler, as the SDXL-Lightning model card loads it."""
+
+    unet_repo: str = ""
+    unet_file: str = ""
+
+    @property
+    def ref(self):
+        return f"{self.unet_repo}/{self.unet_file}"
+
+    def load(self, device, dtype, token):
+        from huggingface_hub import hf_hub_download
+        from safetensors.torch import load_file
+
+        pipe = self.from_pretrained(self.pipeline, self.repo, dtype, token)
+        weights = hf_hub_download(self.unet_repo, self.unet_file, token=token)
+        pipe.unet.load_state_dict(load_file(weights))
+        pipe.unet.to(dtype)
+        pipe.scheduler = self.make_scheduler(pipe.scheduler.config)
+        return self.place(pipe, device)
+
+    def make_scheduler(self, base_config):
+        import diffusers
+
+        return diffusers.EulerDiscreteScheduler.from_config(
+            base_config, timestep_spacing="trailing")
+
+
+@dataclass
+class Kandinsky22(Diffusers):
+    """Kandinsky 2.2: the prior and the decoder repos, joined into diffusers'
+    combined text-to-image pipeline."""
+
+    prior_repo: str = ""
+
+    def load(self, device, dtype, token):
+        import diffusers
+
+        prior = self.from_pretrained("KandinskyV22PriorPipeline", self.prior_repo,
+                                     dtype, token)
+        decoder = self.from_pretrained(self.pipeline, self.repo, dtype, token)
+        pipe = diffusers.KandinskyV22CombinedPipeline(
+            unet=decoder.unet, scheduler=decoder.scheduler, movq=decoder.movq,
+            prior_prior=prior.prior, prior_image_encoder=prior.image_encoder,
+            prior_text_encoder=prior.text_encoder, prior_tokenizer=prior.tokenizer,
+            prior_scheduler=prior.scheduler, prior_image_processor=prior.image_processor,
+        )
+        return self.place(pipe, device)
