@@ -86,6 +86,8 @@ def _add_backend_input(section, model, backend, secrets, request):
     for spec in model.backends:
         fixes = spec.missing(secrets)
         note = f"needs: {'; '.join(fixes)}" if fixes else f"ready ({spec.ref})"
+        if spec.notes(secrets):
+            note += "; " + "; ".join(spec.notes(secrets))
         if spec.kind == "diffusers" and not fixes and not gpu_present():
             note += "; no GPU found, so this runs slowly on the CPU"
         choices.add_choice(spec.kind, label=spec.label, description=note)

@@ -41,6 +41,9 @@ class Kandinsky22(Diffusers):
     combined text-to-image pipeline."""
 
     prior_repo: str = ""
+    # the prior draws its latents for prompt and negative together and
+    # indexes a list of generators out of range: one image per call
+    max_batch: int = 1
 
     def load(self, device, dtype, token):
         import diffusers

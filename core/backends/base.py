@@ -99,6 +99,10 @@ class Backend:
             )
         return fixes
 
+    def notes(self, secrets):
+        """Advice for the form that does not stop a run."""
+        return []
+
     def generate(self, job: Job, secrets) -> List[Output]:
         """Runs ``job`` and returns ``job.count`` outputs (or fewer, with
         ``GenerationError`` raised for a total failure)."""

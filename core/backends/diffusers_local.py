@@ -85,14 +85,13 @@ class Diffusers(Backend):
     def ref(self):
         return self.repo
 
-    def missing(self, secrets):
-        fixes = super().missing(secrets)
+    def notes(self, secrets):
+        """Advice that does not block a run: a gated repo may already be in
+        the cache, or the user logged in with ``hf auth login``."""
         if self.gated and not secrets.get("HF_TOKEN"):
-            fixes.append(
-                f"set HF_TOKEN after accepting the licence at "
-                f"https://huggingface.co/{self.repo}"
-            )
-        return fixes
+            return [f"gated: accept the licence at https://huggingface.co/{self.repo} "
+                    "and set HF_TOKEN (or hf auth login) before the first download"]
+        return []
 
     # loading -----------------------------------------------------------------
 
@@ -200,7 +199,7 @@ class Diffusers(Backend):
                 continue
             for seed, output in zip(seeds, produced):
                 output.seed = seed
-                output.provider_ref = self.repo
+                output.provider_ref = self.ref
                 outputs.append(output)
             index += size
         return outputs

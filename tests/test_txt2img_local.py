@@ -1,0 +1,133 @@
+"""txt2img on the local diffusers backend: tiny random-weight pipelines under
+the real repo ids in a temporary hub cache, loaded offline through the same
+``from_pretrained`` path users run."""
+
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import fiftyone.operators as foo
+
+from tests.conftest import HUB_CACHE, plugin_module
+
+OP = "@multigen/generate/txt2img"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def tiny_models():
+    import torch
+
+    from tests.tiny.text_to_image import install_text_to_image
+
+    install_text_to_image(HUB_CACHE)
+    # one intra-op thread: tiny forwards are much faster and steadier on 2 cores
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+def local_models():
+    catalog = plugin_module("core.catalog")
+    return [m.id for m in catalog.models("txt2img", include_retired=False)
+            if "diffusers" in m.backend_kinds]
+
+
+def tiny_options(model, width=64, height=64):
+    """Small sizes and 2 steps where the model has those options."""
+    names = {p.name for p in model.params_for("diffusers")}
+    options = {}
+    if "width" in names:
+        # Kandinsky's decoder works in multiples of 64
+        options.update(width=128 if model.id == "kandinsky-2.2" else width, height=height)
+    if "num_inference_steps" in names:
+        options["num_inference_steps"] = 2
+    if "prior_num_inference_steps" in names:
+        options["prior_num_inference_steps"] = 2
+    return options
+
+
+def pixels(sample):
+    with Image.open(sample.filepath) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+@pytest.mark.parametrize("model_id", local_models())
+def test_every_local_model_runs_tiny(dataset, model_id):
+    model = plugin_module("core.catalog").get(model_id)
+    options = tiny_options(model)
+    op = foo.get_operator(OP)
+    res = op(dataset, prompt="a corgi driving a car", model=model_id,
+             backend="diffusers", seed=51, num_images=2,
+             negative_prompt="blurry" if model.params_for("diffusers") and any(
+                 p.name == "negative_prompt" for p in model.all_params) else None,
+             **options)
+    assert res.result["failed"] == []
+    assert len(dataset) == 2
+    backend = model.backend("diffusers")
+    for sample in dataset:
+        assert os.path.isfile(sample.filepath)
+        with Image.open(sample.filepath) as image:
+            assert image.size == (options.get("width", 64), options.get("height", 64))
+        gen = sample.generation
+        assert gen.backend == "diffusers" and gen.model == model_id
+        assert gen.provider_ref == backend.ref
+        assert gen.params.get("width") == options.get("width")
+    assert sorted(dataset.values("generation.seed")) == [51, 52]
+
+
+def test_same_seed_same_image_and_batches_reproduce_single_runs(dataset):
+    op = foo.get_operator(OP)
+    opts = dict(model="sdxl", backend="diffusers", width=64, height=64,
+                num_inference_steps=2)
+    batch = op(dataset, prompt="a lighthouse", seed=7, num_images=2, **opts).result
+    again = op(dataset, prompt="a lighthouse", seed=8, num_images=1, **opts).result
+    other = op(dataset, prompt="a lighthouse", seed=9, num_images=1, **opts).result
+    by_id = {s.id: s for s in dataset}
+    batch_by_seed = {by_id[i].generation.seed: pixels(by_id[i]) for i in batch["sample_ids"]}
+    single = pixels(by_id[again["sample_ids"][0]])
+    # image 2 of a seed-7 batch is the image of a seed-8 single run
+    assert np.array_equal(batch_by_seed[8], single)
+    assert not np.array_equal(batch_by_seed[7], single)
+    assert not np.array_equal(pixels(by_id[other["sample_ids"][0]]), single)
+
+
+def test_second_run_reuses_the_loaded_pipeline(dataset):
+    local = plugin_module("core.backends.diffusers_local")
+    op = foo.get_operator(OP)
+    kwargs = dict(prompt="a cat", model="sd15", backend="diffusers", width=64,
+                  height=64, num_inference_steps=1)
+    op(dataset, **kwargs)
+    loads = {k: len(v) for k, v in local.LOAD_SECONDS.items() if k[1].endswith("v1-5")}
+    op(dataset, **kwargs)
+    assert {k: len(v) for k, v in local.LOAD_SECONDS.items() if k[1].endswith("v1-5")} == loads
+    assert list(loads.values()) == [1]
+
+
+def test_a_model_missing_from_the_cache_says_how_to_get_it(dataset, monkeypatch):
+    catalog = plugin_module("core.catalog")
+    op = foo.get_operator(OP)
+    # FLUX.1-dev is installed; pretend a user who never downloaded SD 3.5 Large
+    monkeypatch.setenv("HF_TOKEN", "hf_testtoken0123456789")
+    assert "diffusers" in catalog.get("sd3.5-large").backend_kinds
+    import shutil
+
+    # a fresh process: nothing loaded yet
+    local = plugin_module("core.backends.diffusers_local")
+    for key in [k for k in local._PIPELINES if k[1].endswith("3.5-large")]:
+        monkeypatch.delitem(local._PIPELINES, key)
+    folder = os.path.join(HUB_CACHE, "models--stabilityai--stable-diffusion-3.5-large")
+    moved = folder + ".away"
+    shutil.move(folder, moved)
+    try:
+        res = op(dataset, prompt="a cat", model="sd3.5-large", backend="diffusers",
+                 width=64, height=64, num_inference_steps=1)
+    finally:
+        shutil.move(moved, folder)
+    error = res.result["failed"][0]["error"]
+    assert "stabilityai/stable-diffusion-3.5-large" in error
+    assert "hub" in error.lower()
+    assert "hf_testtoken" not in error
+    assert len(dataset) == 0
