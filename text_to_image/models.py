@@ -116,7 +116,8 @@ KANDINSKY_22 = Model(
         replicate_sd("ai-forever/kandinsky-2.2:ad9d7879fbffa2874e1d909d1d37d9bc682889cc65b31f7bb00d2362619f194a",
                      prior_num_inference_steps="num_inference_steps_prior"),
     ),
-    params=(*sized(512, max=2048), STEPS.with_(default=50),
+    # the decoder works in multiples of 64 and rounds other sizes up
+    params=(*sized(512, max=2048, multiple_of=64), STEPS.with_(default=50),
             GUIDANCE.with_(default=4.0, backends=("diffusers",)),
             Param("prior_num_inference_steps", INT, default=25, min=1, max=100,
                   label="Prior steps", help="Denoising steps of the prior"),
@@ -183,7 +184,7 @@ def sd35_params(steps, guidance, cfg_scale):
               help="How strongly the image follows the prompt",
               backends=("stability",)),
         aspect_ratio(backends=("stability",)),
-        output_format(backends=("stability",)),
+        output_format(("png", "jpeg"), backends=("stability",)),
         NEGATIVE_PROMPT,
     )
 

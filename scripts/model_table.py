@@ -1,0 +1,68 @@
+"""Renders the README's model table from the catalog.
+
+    python scripts/model_table.py          # print it
+    python scripts/model_table.py --write  # update README.md between the markers
+
+A test fails when the README's table differs from the catalog.
+"""
+
+import importlib.util
+import os
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BEGIN, END = "<!-- models:begin -->", "<!-- models:end -->"
+
+
+def load_plugin():
+    """Imports the plugin package from this checkout (as FiftyOne would)."""
+    if "multigen_plugin" not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            "multigen_plugin", os.path.join(REPO, "__init__.py"),
+            submodule_search_locations=[REPO])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["multigen_plugin"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["multigen_plugin"]
+
+
+def render():
+    catalog = importlib.import_module("multigen_plugin.core.catalog") if load_plugin() else None
+    lines = []
+    for task, title in catalog.TASKS.items():
+        models = catalog.models(task)
+        if not models:
+            continue
+        lines += [f"#### {title} (`{task}`)", "",
+                  "| id | model | runs on | options |", "|---|---|---|---|"]
+        for m in models:
+            if m.retired:
+                runs = f"**retired {m.retired_on}**: use `{m.successor}`"
+            else:
+                runs = "<br>".join(f"{b.label}: `{b.ref}`" for b in m.backends)
+            options = ", ".join(
+                f"`{p.name}`" + (f" ({p.describe_range()})" if p.describe_range() else "")
+                + (f" [{'/'.join(p.backends)}]" if p.backends else "")
+                for p in m.all_params if p.name not in ("seed",)
+            )
+            lines.append(f"| `{m.id}` | {m.label} | {runs} | {options or '-'} |")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def readme_table(text):
+    return text.split(BEGIN, 1)[1].split(END, 1)[0].strip("\n") + "\n"
+
+
+if __name__ == "__main__":
+    table = render()
+    if "--write" in sys.argv:
+        path = os.path.join(REPO, "README.md")
+        with open(path) as f:
+            text = f.read()
+        head, rest = text.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1]
+        with open(path, "w") as f:
+            f.write(f"{head}{BEGIN}\n{table}{END}{tail}")
+    else:
+        sys.stdout.write(table)
