@@ -12,7 +12,8 @@ import fiftyone.operators.types as types
 
 from . import catalog, forms
 from .jobs import Run, plan
-from .request import parse
+from .groups import collect_sources, output_dataset
+from .request import NO_PROMPT, PROMPT_OPTIONAL, PROMPT_REQUIRED, parse
 from .secrets import resolve_secrets
 
 logger = logging.getLogger(__name__)
@@ -23,14 +24,16 @@ class GenerateOperator(foo.Operator):
     ``description``, ``icon`` and implement :meth:`make_writer` and
     :meth:`inputs_of` (prompts or source samples)."""
 
+    prompt_mode = PROMPT_REQUIRED
+
     task = ""
     default_model = ""
     label = ""
     description = ""
     icon = "/assets/icon-light.svg"
     dark_icon = "/assets/icon-dark.svg"
-    needs_prompt = True
     uses_view_target = False
+    prompt_help = "One prompt per line; each runs on every chosen model"
 
     @property
     def config(self):
@@ -109,7 +112,7 @@ class GenerateOperator(foo.Operator):
     # App -----------------------------------------------------------------------
 
     def parse(self, params, secrets, check_ready=True):
-        return parse(self.task, params, secrets, needs_prompt=self.needs_prompt,
+        return parse(self.task, params, secrets, prompt=self.prompt_mode,
                      check_ready=check_ready)
 
     def resolve_input(self, ctx):
@@ -119,10 +122,10 @@ class GenerateOperator(foo.Operator):
         selected = [c.model for c in request.choices]
         self.add_inputs(ctx, inputs, request)
         forms.add_models_input(inputs, self.task, request, self.default_model)
-        if self.needs_prompt:
+        if self.prompt_mode != NO_PROMPT:
             prop = inputs.str(
-                "prompt", label="Prompt", required=True,
-                description="One prompt per line; each runs on every chosen model",
+                "prompt", label="Prompt", required=self.prompt_mode == PROMPT_REQUIRED,
+                description=self.prompt_help,
                 view=types.TextFieldView(multiline=True, rows=3),
             )
             forms.flag(prop, request.errors.get("prompt"))
@@ -148,9 +151,11 @@ class GenerateOperator(foo.Operator):
             raise ValueError(request.error_text())
         dataset = self.target_dataset(ctx)
         writer = self.make_writer(ctx, dataset, request)
-        items = plan(request.choices, **self.inputs_of(ctx, request),
-                     seed=request.seed)
+        inputs = self.inputs_of(ctx, request)
+        problems = inputs.pop("problems", [])
+        items = plan(request.choices, seed=request.seed, **inputs)
         run = Run(items, secrets, writer)
+        run.failed.extend(problems)
         if ctx.delegated or ctx.params.get("sdk"):
             return self._run_to_result(ctx, run, dataset, request)
         return self._run_streaming(ctx, run, dataset, request)
@@ -165,12 +170,16 @@ class GenerateOperator(foo.Operator):
             yield ctx.trigger("set_progress", dict(progress=progress.fraction,
                                                    label=progress.label))
         result = self.finish(dataset, run, request)
-        yield ctx.trigger("reload_dataset")
+        if dataset.name != ctx.dataset.name:
+            yield ctx.trigger("open_dataset", dict(dataset=dataset.name))
+        else:
+            yield ctx.trigger("reload_dataset")
         made = len(result["sample_ids"])
         message = f"Generated {made} sample{'s' if made != 1 else ''}"
         if result["failed"]:
             message += f"; {len(result['failed'])} failed: " + "; ".join(
-                f"{f['model']}: {f['error']}" for f in result["failed"][:3])
+                f"{f.get('model') or f.get('source_id')}: {f['error']}"
+                for f in result["failed"][:3])
         yield ctx.trigger("notify", dict(
             message=message, variant="warning" if result["failed"] else "success"))
 
@@ -194,7 +203,34 @@ class GenerateOperator(foo.Operator):
         raise NotImplementedError
 
     def inputs_of(self, ctx, request):
-        return {"prompts": request.prompts}
+        """``plan()``'s inputs: ``prompts`` and/or ``sources``, plus
+        ``problems`` (inputs that cannot be used, reported as failed)."""
+        return {"prompts": request.prompts or [None]}
 
     def after_comparison(self, dataset):
         """Called when a run used several models."""
+
+
+class FromImagesOperator(GenerateOperator):
+    """Base of operators that turn selected image samples into other media
+    (videos, 3D): sources come from ``ctx.target_view()`` (selection, view or
+    dataset); outputs go to a grouped dataset beside their source image."""
+
+    uses_view_target = True
+    prompt_mode = PROMPT_OPTIONAL
+    output_suffix = ""  # outputs of dataset "x" go to "x-<suffix>"
+    output_slice = ""  # the group slice holding the output itself
+
+    def count_inputs(self, ctx):
+        return len(ctx.target_view())
+
+    def inputs_of(self, ctx, request):
+        sources, problems = collect_sources(ctx.target_view())
+        if not sources and not problems:
+            raise ValueError("there are no samples to use: select image samples "
+                             "or choose a view that has some")
+        return {"sources": sources, "prompts": request.prompts or [None],
+                "problems": problems}
+
+    def target_dataset(self, ctx):
+        return output_dataset(ctx.dataset, self.output_suffix, self.output_slice)

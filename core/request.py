@@ -56,14 +56,20 @@ def as_list(value):
     return list(value)
 
 
-def parse(task, params, secrets, *, needs_prompt=True, check_ready=True):
-    """Validates ``params`` for ``task`` and returns a :class:`Request`."""
+PROMPT_REQUIRED, PROMPT_OPTIONAL, NO_PROMPT = "required", "optional", "none"
+
+
+def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, check_ready=True):
+    """Validates ``params`` for ``task`` and returns a :class:`Request`.
+
+    ``prompt`` says whether the task needs prompts (text to X), may take them
+    (image to video: a motion prompt), or takes none."""
     request = Request(output_dir=params.get("output_dir") or None)
     errors = request.errors
 
-    if needs_prompt:
+    if prompt != NO_PROMPT:
         request.prompts = split_prompts(params.get("prompt"))
-        if not request.prompts:
+        if not request.prompts and prompt == PROMPT_REQUIRED:
             errors["prompt"] = "enter a prompt (one per line for several)"
 
     try:
