@@ -130,15 +130,14 @@ def flag(prop, message):
         prop.error_message = message
 
 
-def add_summary(inputs, request, num_sources=1):
+def add_summary(inputs, request, prompts, num_sources=1):
     """Says how many outputs the run will make before it starts."""
     if not request.valid:
         inputs.view("problems", types.Error(
             label="Fix these before running",
             description=request.error_text()))
         return
-    total = num_sources * count_outputs(
-        plan(request.choices, request.prompts or [None], seed=0))
+    total = num_sources * count_outputs(plan(request.choices, prompts or [None], seed=0))
     models = ", ".join(c.model.label for c in request.choices)
     inputs.view("summary", types.Notice(
         label=f"This run makes {total} output{'s' if total != 1 else ''} "

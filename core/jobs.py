@@ -14,10 +14,11 @@ import threading
 import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional
 
 from .backends.base import GenerationError, Job
+from .provenance import item_key
 from .retry import with_retries
 from .secrets import redact
 
@@ -49,6 +50,12 @@ class WorkItem:
     base_seed: Optional[int]
     first_index: int
     job: Job
+
+    def output_key(self, offset=0):
+        """The deterministic key of output ``first_index + offset``."""
+        return item_key(self.choice.model.id, self.choice.backend.kind, self.prompt,
+                        self.choice.options, self.base_seed, self.first_index + offset,
+                        self.source.sample_id if self.source else None)
 
     @property
     def description(self):
@@ -97,6 +104,33 @@ def count_outputs(items):
     return sum(item.job.count for item in items)
 
 
+def without_existing(items, existing_keys):
+    """Drops outputs whose key is already in the dataset (a re-run after a
+    crash generates only what is missing). Returns (items, skipped count)."""
+    if not existing_keys:
+        return items, 0
+    kept, skipped = [], 0
+    for item in items:
+        missing = [i for i in range(item.job.count)
+                   if item.output_key(i) not in existing_keys]
+        skipped += item.job.count - len(missing)
+        if len(missing) == item.job.count:
+            kept.append(item)
+            continue
+        for offset in missing:  # one item per missing output, same seed as before
+            index = item.first_index + offset
+            job = replace(item.job, count=1,
+                          seed=None if item.base_seed is None else item.base_seed + index)
+            kept.append(replace(item, first_index=index, job=job))
+    return kept, skipped
+
+
+def shard(items, index, count):
+    """Shard ``index`` of ``count``: a deterministic, balanced slice of the
+    plan, so shards run by different workers never overlap."""
+    return items[index::count]
+
+
 @dataclass
 class Progress:
     done: int
@@ -132,7 +166,8 @@ class Run:
 
     Iterate it to get :class:`Progress` after each finished item; afterwards
     ``failed`` lists what failed and ``writer`` holds what was written.
-    ``cancel()`` stops starting new items; running ones finish and are kept.
+    ``cancel()``, or ``should_stop()`` returning True (polled every couple
+    of seconds), stops starting new items; running ones finish and are kept.
     """
 
     items: List[WorkItem]
@@ -140,6 +175,9 @@ class Run:
     writer: Any
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     failed: List[dict] = field(default_factory=list)
+    should_stop: Any = None
+    flush_every_s: float = 2.0
+    skipped: int = 0  # outputs already in the dataset (a resumed run)
 
     def __post_init__(self):
         self._cancelled = threading.Event()
@@ -150,14 +188,24 @@ class Run:
     def cancel(self):
         self._cancelled.set()
 
+    @property
+    def cancelled(self):
+        return self._cancelled.is_set()
+
     def __iter__(self):
         total = count_outputs(self.items)
         done = failed = 0
-        start = time.perf_counter()
-        with ThreadPoolExecutor(self._workers, thread_name_prefix="multigen") as pool:
+        start = last_flush = last_poll = time.perf_counter()
+        pool = ThreadPoolExecutor(self._workers, thread_name_prefix="multigen")
+        try:
             pending = {pool.submit(self._run_one, item): item for item in self.items}
             while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                finished, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+                now = time.perf_counter()
+                if self.should_stop and now - last_poll >= 2.0:
+                    last_poll = now
+                    if self.should_stop():
+                        self.cancel()
                 for future in finished:
                     item = pending.pop(future)
                     outputs, latency, error = future.result()
@@ -168,14 +216,22 @@ class Run:
                         missing = item.job.count - len(outputs or [])
                         self.failed.append({**item.description, "error": error})
                         failed += max(1, missing)
+                # samples reach the dataset at least every few seconds, so a
+                # crash loses little and the App sees progress
+                if now - last_flush >= self.flush_every_s:
+                    self.writer.flush()
+                    last_flush = now
+                if finished:
                     yield Progress(done, total, failed, time.perf_counter() - start)
-        self.writer.flush()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            self.writer.flush()
 
     def _run_one(self, item):
-        if self._cancelled.is_set():
-            return None, 0.0, "cancelled before it started"
         backend = item.choice.backend
         with self._slots[backend.kind]:
+            if self._cancelled.is_set():
+                return None, 0.0, "cancelled before it started"
             start = time.perf_counter()
             try:
                 outputs = with_retries(lambda: backend.generate(item.job, self.secrets))

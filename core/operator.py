@@ -11,7 +11,7 @@ import fiftyone.operators as foo
 import fiftyone.operators.types as types
 
 from . import catalog, forms
-from .jobs import Run, plan
+from .jobs import Run, plan, random_seed, shard, without_existing
 from .groups import collect_sources, output_dataset
 from .request import NO_PROMPT, PROMPT_OPTIONAL, PROMPT_REQUIRED, parse
 from .secrets import resolve_secrets
@@ -64,47 +64,24 @@ class GenerateOperator(foo.Operator):
         request = self.parse(params, resolve_secrets(), check_ready=not delegate)
         if not request.valid:
             raise ValueError(request.error_text())
-        if delegate and not sample_collection._root_dataset.persistent:
-            # a worker process would not find it: FiftyOne deletes
-            # non-persistent datasets that no process holds open
-            raise ValueError(
-                "delegated runs need a persistent dataset: set "
-                "dataset.persistent = True first"
-            )
+        if int(params.get("shards") or 1) > 1:
+            if not delegate:
+                raise ValueError("shards split a delegated run: pass delegate=True")
+            delegate = False  # this call only queues the shards
+        if int(params.get("shards") or 1) > 1 or delegate:
+            require_persistent(sample_collection)
         ctx = {"view": sample_collection.view(), "params": {**params, "sdk": True}}
         return foo.execute_operator(self.uri, ctx, request_delegation=delegate)
 
     @staticmethod
     def sdk_params(model, prompt=None, backend=None, seed=None, num_images=None,
-                   negative_prompt=None, output_dir=None, options=None, **model_options):
+                   negative_prompt=None, output_dir=None, options=None,
+                   prompts_file=None, prompt_field=None, shards=None, **model_options):
         """Maps the SDK's keyword arguments onto the form's params."""
-        models = [model] if isinstance(model, str) else list(model or [])
-        per_model = {}
-        for model_id in models:
-            own = dict((options or {}).get(model_id, {}))
-            kind = backend.get(model_id) if isinstance(backend, dict) else backend
-            if kind:
-                own["backend"] = kind
-            try:
-                declared = {p.name for p in catalog.get(model_id).all_params}
-            except ValueError:
-                declared = set()
-            for name, value in model_options.items():
-                # an option goes to every chosen model that has it
-                if name in declared or len(models) == 1:
-                    own.setdefault(name, value)
-            per_model[catalog.form_key(model_id)] = own
-        unknown = [
-            name for name in model_options
-            if not any(name in own for own in per_model.values())
-        ]
-        if unknown:
-            raise ValueError(
-                f"no chosen model has option(s) {', '.join(unknown)}"
-            )
-        params = {"models": models, "options": per_model, "seed": seed,
-                  "num_images": num_images, "negative_prompt": negative_prompt,
-                  "output_dir": output_dir}
+        params = model_params(model, backend, options, model_options)
+        params.update(seed=seed, num_images=num_images, negative_prompt=negative_prompt,
+                      output_dir=output_dir, prompts_file=prompts_file,
+                      prompt_field=prompt_field, shards=shards)
         if prompt is not None:
             params["prompt"] = prompt if isinstance(prompt, str) else "\n".join(prompt)
         return {k: v for k, v in params.items() if v is not None}
@@ -129,13 +106,37 @@ class GenerateOperator(foo.Operator):
                 view=types.TextFieldView(multiline=True, rows=3),
             )
             forms.flag(prop, request.errors.get("prompt"))
+        prompts = list(request.prompts)
+        if self.prompt_mode != NO_PROMPT:
+            prompts += self.add_prompt_sources(ctx, inputs, request)
         forms.add_run_options(inputs, request, selected)
         forms.add_model_sections(inputs, ctx.params, secrets, request, selected)
         inputs.str("output_dir", label="Output folder",
                    description="Where files are written; blank for "
                    "<FiftyOne dataset dir>/multigen/<dataset>")
-        forms.add_summary(inputs, request, self.count_inputs(ctx))
+        inputs.int("shards", label="Shards", default=1, min=1, max=64,
+                   description="Split a delegated run into this many operations, "
+                   "one per `fiftyone delegated launch` worker (GPU or machine)")
+        forms.add_summary(inputs, request, prompts, self.count_inputs(ctx))
         return types.Property(inputs, view=types.View(label=self.label))
+
+    def add_prompt_sources(self, ctx, inputs, request):
+        """Prompts from a file or from a string field of the samples; returns
+        the prompts the field adds (for the run summary)."""
+        prop = inputs.str("prompts_file", label="Prompts file",
+                          description="A .txt (one prompt per line) or .csv "
+                          "(a 'prompt' column) file on the server")
+        forms.flag(prop, request.errors.get("prompts_file"))
+        fields = sorted(name for name, field in ctx.view.get_field_schema().items()
+                        if type(field).__name__ == "StringField" and name != "filepath")
+        if not fields:
+            return []
+        prop = inputs.enum("prompt_field", fields, label="Prompts from a field",
+                           description="Use each sample's value of this field "
+                           "as a prompt (captions, for example)",
+                           view=types.Dropdown())
+        field = ctx.params.get("prompt_field")
+        return prompts_from_field(ctx.view, field) if field in fields else []
 
     def add_inputs(self, ctx, inputs, request):
         """Task-specific inputs placed before the models (source samples)."""
@@ -149,16 +150,39 @@ class GenerateOperator(foo.Operator):
         request = self.parse(ctx.params, secrets)
         if not request.valid:
             raise ValueError(request.error_text())
+        shards = int(ctx.params.get("shards") or 1)
+        if shards > 1 and ctx.params.get("shard") is None:
+            result = queue_shards(self, ctx, request, shards)
+            return result if self.returns_result(ctx) else self._notify_queued(ctx, result)
+
         dataset = self.target_dataset(ctx)
         writer = self.make_writer(ctx, dataset, request)
         inputs = self.inputs_of(ctx, request)
         problems = inputs.pop("problems", [])
+        if ctx.params.get("prompt_field"):
+            inputs["prompts"] = [p for p in inputs["prompts"] if p] + prompts_from_field(
+                ctx.view, ctx.params["prompt_field"])
         items = plan(request.choices, seed=request.seed, **inputs)
-        run = Run(items, secrets, writer)
+        if ctx.params.get("shard") is not None:
+            items = shard(items, *ctx.params["shard"])
+        items, skipped = without_existing(items, existing_item_keys(dataset))
+        run = Run(items, secrets, writer, should_stop=cancel_check(ctx))
         run.failed.extend(problems)
-        if ctx.delegated or ctx.params.get("sdk"):
+        run.skipped = skipped
+        if self.returns_result(ctx):
             return self._run_to_result(ctx, run, dataset, request)
         return self._run_streaming(ctx, run, dataset, request)
+
+    @staticmethod
+    def returns_result(ctx):
+        """SDK calls and delegated runs return a result; App runs stream
+        progress to the browser instead."""
+        return bool(ctx.delegated or ctx.params.get("sdk"))
+
+    def _notify_queued(self, ctx, result):
+        yield ctx.trigger("notify", dict(
+            message=f"Queued {len(result['queued'])} delegated shards: run "
+            "`fiftyone delegated launch` on each worker", variant="info"))
 
     def _run_to_result(self, ctx, run, dataset, request):
         for progress in run:
@@ -192,6 +216,8 @@ class GenerateOperator(foo.Operator):
             "dataset": dataset.name,
             "sample_ids": list(run.writer.sample_ids),
             "failed": run.failed,
+            "skipped": run.skipped,
+            "cancelled": run.cancelled,
         }
 
     # hooks for tasks -------------------------------------------------------------
@@ -234,3 +260,88 @@ class FromImagesOperator(GenerateOperator):
 
     def target_dataset(self, ctx):
         return output_dataset(ctx.dataset, self.output_suffix, self.output_slice)
+
+
+def model_params(model, backend, options, model_options):
+    """The ``models`` and per-model ``options`` params of an SDK call: each
+    keyword option goes to every chosen model that has it."""
+    models = [model] if isinstance(model, str) else list(model or [])
+    per_model = {}
+    for model_id in models:
+        own = dict((options or {}).get(model_id, {}))
+        kind = backend.get(model_id) if isinstance(backend, dict) else backend
+        if kind:
+            own["backend"] = kind
+        try:
+            declared = {p.name for p in catalog.get(model_id).all_params}
+        except ValueError:
+            declared = set()  # request.parse reports the unknown model
+        for name, value in model_options.items():
+            if name in declared or len(models) == 1:
+                own.setdefault(name, value)
+        per_model[catalog.form_key(model_id)] = own
+    unknown = [name for name in model_options
+               if not any(name in own for own in per_model.values())]
+    if unknown:
+        raise ValueError(f"no chosen model has option(s) {', '.join(unknown)}")
+    return {"models": models, "options": per_model}
+
+
+def require_persistent(sample_collection):
+    # a worker process would not find it: FiftyOne deletes non-persistent
+    # datasets that no process holds open
+    if not sample_collection._root_dataset.persistent:
+        raise ValueError("delegated runs need a persistent dataset: set "
+                         "dataset.persistent = True first")
+
+
+def prompts_from_field(view, field):
+    """Prompts from a string field of the view's samples (captions...)."""
+    if not view.has_field(field):
+        raise ValueError(f"the samples have no field {field!r} to read prompts from")
+    return [v.strip() for v in view.values(field) if isinstance(v, str) and v.strip()]
+
+
+def existing_item_keys(dataset):
+    """The output keys already in ``dataset``, so a re-run skips them."""
+    import fiftyone.core.media as fom
+
+    view = dataset.select_group_slices() if dataset.media_type == fom.GROUP else dataset
+    if not dataset.has_field("generation.item_key"):
+        return set()
+    return set(view.distinct("generation.item_key"))
+
+
+def cancel_check(ctx):
+    """For a delegated run: a function telling whether someone marked it
+    failed (``fiftyone delegated fail ID``), which cancels it cleanly."""
+    op_id = getattr(ctx, "_delegated_operation_id", None)
+    if not ctx.delegated or not op_id:
+        return None
+    from fiftyone.operators.delegated import DelegatedOperationService
+    from fiftyone.operators.executor import ExecutionRunState
+
+    service = DelegatedOperationService()
+
+    def cancelled():
+        doc = service.get(op_id)
+        return doc is not None and doc.run_state == ExecutionRunState.FAILED
+
+    return cancelled
+
+
+def queue_shards(operator, ctx, request, count):
+    """Queues ``count`` delegated operations, each generating one shard of
+    the run, for several ``fiftyone delegated launch`` workers. One seed
+    serves all shards so they form one run."""
+    seed = request.seed if request.seed is not None else random_seed()
+    view = ctx.target_view() if operator.uses_view_target else ctx.view
+    queued = []
+    for index in range(count):
+        params = {**ctx.params, "shard": [index, count], "seed": seed, "sdk": True}
+        params.pop("view_target", None)
+        result = foo.execute_operator(operator.uri, {"view": view, "params": params},
+                                      request_delegation=True)
+        queued.append(str(result.result["id"]))
+    return {"dataset": ctx.dataset.name, "sample_ids": [], "failed": [],
+            "queued": queued, "seed": seed}

@@ -8,9 +8,14 @@ from datetime import datetime, timezone
 PLUGIN_VERSION = "0.1.0"
 
 
+RUN_LEVEL_OPTIONS = ("seed", "num_images")
+
+
 def item_key(model_id, backend, prompt, options, seed, index, source=None):
-    """A deterministic key of one output: the same request gives the same key,
-    so re-running a run can skip what already exists."""
+    """A deterministic key of one output: (model, backend, prompt, options,
+    seed, index, source). The same request gives the same key, so re-running
+    a run can skip what already exists."""
+    options = {k: v for k, v in options.items() if k not in RUN_LEVEL_OPTIONS}
     payload = json.dumps(
         [model_id, backend, prompt, options, seed, index, source],
         sort_keys=True, default=str,
@@ -32,7 +37,7 @@ def record(*, model, backend, prompt, output, options, base_seed, index,
     import fiftyone as fo
 
     seed = output.seed if output.seed is not None else base_seed
-    options = {k: v for k, v in options.items() if k not in ("seed", "num_images")}
+    options = {k: v for k, v in options.items() if k not in RUN_LEVEL_OPTIONS}
     return fo.DynamicEmbeddedDocument(
         model=model.id,
         model_label=model.label,

@@ -8,6 +8,7 @@ Used by the App form (to flag invalid values before running), by the SDK call
      "output_dir": "...", "options": {"sdxl": {"backend": "replicate", ...}}}
 """
 
+import os
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -48,6 +49,29 @@ def split_prompts(text):
     return [p.strip() for p in text if p and str(p).strip()]
 
 
+def read_prompts_file(path):
+    """Prompts from a text file (one per line) or a CSV file (its ``prompt``
+    column, else its first column)."""
+    import csv
+
+    path = os.path.expanduser(str(path))
+    if not os.path.isfile(path):
+        raise ValueError(f"no prompts file at {path}")
+    with open(path, newline="", encoding="utf-8") as f:
+        if not path.lower().endswith(".csv"):
+            return split_prompts(f.read())
+        rows = list(csv.reader(f))
+    if not rows:
+        return []
+    header = [h.strip().lower() for h in rows[0]]
+    if "prompt" in header:
+        column = header.index("prompt")
+        rows = rows[1:]
+    else:
+        column = 0
+    return split_prompts(row[column] for row in rows if len(row) > column)
+
+
 def as_list(value):
     if value is None:
         return []
@@ -69,7 +93,14 @@ def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, check_ready=True):
 
     if prompt != NO_PROMPT:
         request.prompts = split_prompts(params.get("prompt"))
-        if not request.prompts and prompt == PROMPT_REQUIRED:
+        if params.get("prompts_file"):
+            try:
+                request.prompts += read_prompts_file(params["prompts_file"])
+            except (OSError, ValueError) as e:
+                errors["prompts_file"] = str(e)
+        # prompts from a field of the samples are read by the operator
+        if (not request.prompts and prompt == PROMPT_REQUIRED
+                and not params.get("prompt_field") and "prompts_file" not in errors):
             errors["prompt"] = "enter a prompt (one per line for several)"
 
     try:

@@ -199,9 +199,10 @@ def test_delegated_run_is_picked_up_by_a_launcher(servers, dataset, tmp_path):
     doc = RepositoryFactory.delegated_operation_repo().get(res.result["id"])
     assert not any(v in json.dumps(doc.context.request_params, default=str)
                    for v in KEYS.values())
+    log = open(tmp_path / "launcher.log", "w")
     launcher = subprocess.Popen(
         [os.path.join(os.path.dirname(sys.executable), "fiftyone"), "delegated", "launch"],
-        env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
     )
     try:
         import time
@@ -215,7 +216,7 @@ def test_delegated_run_is_picked_up_by_a_launcher(servers, dataset, tmp_path):
     finally:
         launcher.terminate()
         launcher.wait(10)
-    assert len(dataset) == 1
+    assert len(dataset) == 1, (tmp_path / "launcher.log").read_text()[-3000:]
     sample = dataset.first()
     assert sample.generation.prompt == "a delegated corgi"
     assert sample.generation.seed == 5

@@ -9,7 +9,7 @@ import os
 import re
 import urllib.parse
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Tuple
 
 from .base import GenerationError, Output, ext_from_content_type
 from .hosted import HostedBackend, download
@@ -28,6 +28,9 @@ class Replicate(HostedBackend):
         max_batch: the most outputs one prediction may return
         image_field: the input that takes the source image (image-to-X)
         output_ext: extension to use when the output URL has none
+        output_pick: which outputs to keep, when a model returns more than
+            the files we want (renders beside a mesh): keys of a dict output
+            (``model_file``) or file extensions (``.glb``); empty keeps all
     """
 
     model_ref: str = ""
@@ -35,6 +38,7 @@ class Replicate(HostedBackend):
     max_batch: int = 1
     image_field: Optional[str] = None
     output_ext: str = "png"
+    output_pick: Tuple[str, ...] = ()
 
     kind = "replicate"
     label = "Replicate"
@@ -81,12 +85,7 @@ class Replicate(HostedBackend):
                 f"Replicate prediction {prediction.id} {prediction.status}: {detail}"
             )
 
-        urls = prediction.output
-        if isinstance(urls, dict):  # some 3D models return {"mesh": url, ...}
-            urls = [v for v in urls.values() if isinstance(v, str)]
-        if not isinstance(urls, list):
-            urls = [urls]
-        urls = [u for u in urls if u]
+        urls = _picked(prediction.output, self.output_pick)
         if not urls:
             raise GenerationError(
                 f"Replicate prediction {prediction.id} returned no output"
@@ -111,6 +110,21 @@ class Replicate(HostedBackend):
                 )
             )
         return outputs
+
+
+def _picked(output, pick=()):
+    """The output URLs to download: a list, one URL, or the string values of
+    a dict (some 3D models return ``{"mesh": url, ...}``), filtered by
+    ``pick`` (dict keys or ``.ext`` suffixes) when given."""
+    if isinstance(output, dict):
+        entries = [(k, v) for k, v in output.items() if isinstance(v, str)]
+    else:
+        entries = [(None, u) for u in (output if isinstance(output, list) else [output])]
+    entries = [(k, str(u)) for k, u in entries if u]
+    if pick:
+        entries = [(k, u) for k, u in entries
+                   if k in pick or f".{_url_ext(u)}" in pick]
+    return [u for _, u in entries]
 
 
 def _versioned_ref(owner_name, version):
@@ -145,7 +159,8 @@ def _error(e):
 
 
 def _retry_after(e):
-    # ReplicateError carries no headers; the RFC 7807 detail often says
-    # "resets in ~Ns"; fall back to backoff otherwise
-    match = re.search(r"resets in ~?(\d+(?:\.\d+)?)s", str(getattr(e, "detail", "")))
+    # ReplicateError carries no headers; the 429 detail says "Request was
+    # throttled. Expected available in N seconds."; else back off
+    match = re.search(r"available in (\d+(?:\.\d+)?) second",
+                      str(getattr(e, "detail", "")))
     return float(match.group(1)) if match else None
