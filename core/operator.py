@@ -101,7 +101,9 @@ class GenerateOperator(foo.Operator):
         forms.add_models_input(inputs, self.task, request, self.default_model)
         if self.prompt_mode != NO_PROMPT:
             prop = inputs.str(
-                "prompt", label="Prompt", required=self.prompt_mode == PROMPT_REQUIRED,
+                "prompt", label="Prompt",
+                required=self.prompt_mode == PROMPT_REQUIRED and not (
+                    ctx.params.get("prompts_file") or ctx.params.get("prompt_field")),
                 description=self.prompt_help,
                 view=types.TextFieldView(multiline=True, rows=3),
             )

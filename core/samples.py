@@ -26,6 +26,7 @@ class SampleWriter:
         self.output_dir = output_dir or media.default_output_dir(dataset.name)
         self.sample_ids = []
         self._buffer = []
+        self._schema_declared = False
 
     def add(self, item, outputs, latency_s, run_id):
         for offset, output in enumerate(outputs):
@@ -50,9 +51,22 @@ class SampleWriter:
         raise NotImplementedError
 
     def flush(self):
-        if self._buffer:
-            self.sample_ids.extend(self.dataset.add_samples(self._buffer))
-            self._buffer = []
+        if not self._buffer:
+            return
+        try:
+            ids = self.dataset.add_samples(self._buffer)
+        except ValueError:
+            # another worker (a shard) added the first samples of an empty
+            # dataset meanwhile, setting its media type: reload and retry
+            self.dataset.reload()
+            ids = self.dataset.add_samples(self._buffer)
+        self.sample_ids.extend(ids)
+        self._buffer = []
+        if not self._schema_declared:
+            # declare generation.* so the App can filter on it and re-runs
+            # can look up item keys
+            self.dataset.add_dynamic_sample_fields()
+            self._schema_declared = True
 
     def folder_for(self, model):
         return os.path.join(self.output_dir, model.id)

@@ -12,14 +12,16 @@ class TextToImage(GenerateOperator):
     description = ("Generate images from prompts with local (diffusers) or "
                    "hosted (Replicate, OpenAI, Stability AI) models")
 
-    def __call__(self, sample_collection, prompt, model="flux-schnell", backend=None,
-                 seed=None, num_images=1, negative_prompt=None, output_dir=None,
+    def __call__(self, sample_collection, prompt=None, model="flux-schnell",
+                 backend=None, seed=None, num_images=1, negative_prompt=None,
+                 output_dir=None, prompts_file=None, prompt_field=None, shards=None,
                  delegate=False, **model_options):
         """Generates images into the dataset of ``sample_collection``.
 
         Args:
             sample_collection: a dataset or view; samples go to its dataset
-            prompt: a prompt or a list of prompts
+            prompt: a prompt or a list of prompts (or use ``prompts_file`` /
+                ``prompt_field``)
             model: a model id, or a list of ids to compare (``list_models()``)
             backend (None): ``diffusers``, ``replicate``, ``openai`` or
                 ``stability``, or a {model: backend} dict; default: the first
@@ -30,17 +32,26 @@ class TextToImage(GenerateOperator):
             negative_prompt (None): what the images should not show
             output_dir (None): where files go; default
                 ``<fo.config.default_dataset_dir>/multigen/<dataset>``
+            prompts_file (None): a .txt (one prompt per line) or .csv (a
+                ``prompt`` column) file of prompts
+            prompt_field (None): a string field of ``sample_collection`` whose
+                values are prompts (captions, say)
+            shards (None): with ``delegate=True``, split the run into this many
+                delegated operations for several workers
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s), e.g. ``width``,
                 ``num_inference_steps``; each goes to the models that have it
 
         Returns:
             an ExecutionResult whose ``result`` is ``{"dataset", "sample_ids",
-            "failed"}``
+            "failed", "skipped", "cancelled"}`` (``skipped``: outputs of the same
+            run already in the dataset; with ``shards``: ``{"queued": [ids]}``)
         """
         params = self.sdk_params(model, prompt=prompt, backend=backend, seed=seed,
                                  num_images=num_images, negative_prompt=negative_prompt,
-                                 output_dir=output_dir, **model_options)
+                                 output_dir=output_dir, prompts_file=prompts_file,
+                                 prompt_field=prompt_field, shards=shards,
+                                 **model_options)
         return self.run_sdk(sample_collection, params, delegate)
 
     def make_writer(self, ctx, dataset, request):
