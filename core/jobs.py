@@ -50,6 +50,9 @@ class WorkItem:
     base_seed: Optional[int]
     first_index: int
     job: Job
+    # the run's seed, also for models that take none: outputs of different
+    # models for the same input share it, so they are compared side by side
+    run_seed: Optional[int] = None
 
     def output_key(self, offset=0):
         """The deterministic key of output ``first_index + offset``."""
@@ -96,7 +99,8 @@ def plan(choices, prompts=(None,), sources=(None,), seed=None):
                         source_path=source.filepath if source else None,
                     )
                     items.append(WorkItem(choice, prompt, source,
-                                          seed if seeded else None, first, job))
+                                          seed if seeded else None, first, job,
+                                          run_seed=seed))
     return items
 
 

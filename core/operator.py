@@ -308,7 +308,9 @@ def existing_item_keys(dataset):
     """The output keys already in ``dataset``, so a re-run skips them."""
     import fiftyone.core.media as fom
 
-    view = dataset.select_group_slices() if dataset.media_type == fom.GROUP else dataset
+    # _allow_mixed: the slices hold images beside videos or 3D scenes
+    view = (dataset.select_group_slices(_allow_mixed=True)
+            if dataset.media_type == fom.GROUP else dataset)
     if not dataset.has_field("generation.item_key"):
         return set()
     return set(view.distinct("generation.item_key"))

@@ -31,7 +31,7 @@ def compare_key(prompt, seed, index, source=None):
 
 
 def record(*, model, backend, prompt, output, options, base_seed, index,
-           latency_s, run_id, source=None):
+           latency_s, run_id, source=None, run_seed=None):
     """The provenance document of output ``index`` of one (model, prompt or
     source) item whose run seed is ``base_seed``."""
     import fiftyone as fo
@@ -56,7 +56,9 @@ def record(*, model, backend, prompt, output, options, base_seed, index,
         index=index,
         item_key=item_key(model.id, backend.kind, prompt, options,
                           base_seed, index, source),
-        compare_key=compare_key(prompt, base_seed, index, source),
+        # the run's seed: a model that takes no seed is still compared
+        compare_key=compare_key(prompt, base_seed if run_seed is None else run_seed,
+                                index, source),
         plugin_version=PLUGIN_VERSION,
         **output.extra,
     )

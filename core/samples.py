@@ -19,7 +19,7 @@ class SampleWriter:
     output (a task may add several: a mesh and its preview, say).
     """
 
-    batch_size = 64
+    batch_size = 256  # and at least every couple of seconds (jobs.Run)
 
     def __init__(self, dataset, output_dir=None):
         self.dataset = dataset
@@ -38,6 +38,7 @@ class SampleWriter:
                 output=output,
                 options=item.choice.options,
                 base_seed=item.base_seed,
+                run_seed=item.run_seed,
                 index=index,
                 latency_s=latency_s,
                 run_id=run_id,

@@ -18,6 +18,9 @@ import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)  # so ``tests.servers`` and ``tests.tiny`` import
+# pytest imports this file as ``conftest``; tests import ``tests.conftest``:
+# one module, so one mongod and one session folder (else a second leaks)
+sys.modules.setdefault("tests.conftest", sys.modules[__name__])
 
 SESSION_DIR = tempfile.mkdtemp(prefix="multigen-tests-")
 PLUGINS_DIR = os.path.join(SESSION_DIR, "plugins")

@@ -51,11 +51,10 @@ class Replicate(HostedBackend):
         return self.model_ref
 
     def generate(self, job, secrets):
-        import replicate
         from replicate.exceptions import ReplicateError
 
         token = secrets.get(self.secret)
-        client = replicate.Client(api_token=token)
+        client = _client(token)
         body = self.provider_input(job, self.batch_field)
         source = None
         try:
@@ -125,6 +124,20 @@ def _picked(output, pick=()):
         entries = [(k, u) for k, u in entries
                    if k in pick or f".{_url_ext(u)}" in pick]
     return [u for _, u in entries]
+
+
+_CLIENTS = {}
+
+
+def _client(token):
+    """One client per token and base URL for the process: its HTTP
+    connection pool is reused across requests and threads."""
+    import replicate
+
+    key = (token, os.environ.get("REPLICATE_BASE_URL"))
+    if key not in _CLIENTS:
+        _CLIENTS[key] = replicate.Client(api_token=token)
+    return _CLIENTS[key]
 
 
 def _versioned_ref(owner_name, version):

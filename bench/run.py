@@ -1,0 +1,22 @@
+"""Runs the four benchmarks; each prints its ratio against a baseline
+measured in the same process. Usage (from the repo root):
+
+    .venv/bin/python -m bench.run
+"""
+
+import platform
+import os
+
+from bench import app_responsiveness, hosted_throughput, warm_local, write_overhead
+
+
+def main():
+    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}")
+    for bench in (hosted_throughput, write_overhead, app_responsiveness, warm_local):
+        print(f"[{bench.__name__.split('.')[-1]}]")
+        bench.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Image to video: the ``img2video`` operator and its models."""
