@@ -130,12 +130,29 @@ def flag(prop, message):
         prop.error_message = message
 
 
+def where(key):
+    """A problem's place as the form names it: "Prompt", or a model's
+    label and the option's label ("gpt-image-2 › Run on"), not the internal
+    key ("gpt-image-2.backend")."""
+    run_level = {"models": "Models", "prompt": "Prompt", "seed": P.SEED.title}
+    if key in run_level or "." not in key:
+        return run_level.get(key, key.replace("_", " ").capitalize())
+    model_id, name = key.rsplit(".", 1)  # ids may hold dots (sd3.5-large)
+    try:
+        model = catalog.get(model_id)
+    except ValueError:
+        return key
+    titles = {p.name: p.title for p in model.all_params}
+    return f"{model.label} › {'Run on' if name == 'backend' else titles.get(name, name)}"
+
+
 def add_summary(inputs, request, prompts, num_sources=1):
     """Says how many outputs the run will make before it starts."""
     if not request.valid:
         inputs.view("problems", types.Error(
             label="Fix these before running",
-            description=request.error_text()))
+            description="; ".join(f"{where(key)}: {message}"
+                                  for key, message in request.errors.items())))
         return
     total = num_sources * count_outputs(plan(request.choices, prompts or [None], seed=0))
     models = ", ".join(c.model.label for c in request.choices)

@@ -220,13 +220,12 @@ class Run:
                         missing = item.job.count - len(outputs or [])
                         self.failed.append({**item.description, "error": error})
                         failed += max(1, missing)
+                    yield Progress(done, total, failed, time.perf_counter() - start)
                 # samples reach the dataset at least every few seconds, so a
                 # crash loses little and the App sees progress
                 if now - last_flush >= self.flush_every_s:
                     self.writer.flush()
                     last_flush = now
-                if finished:
-                    yield Progress(done, total, failed, time.perf_counter() - start)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             self.writer.flush()

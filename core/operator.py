@@ -95,7 +95,11 @@ class GenerateOperator(foo.Operator):
     def resolve_input(self, ctx):
         inputs = types.Object()
         secrets = resolve_secrets(ctx.secrets)
-        request = self.parse(ctx.params, secrets)
+        # the App's first call comes before it fills in the form's defaults:
+        # read the params as it will, so a fresh form flags no "choose a model"
+        params = ctx.params if "models" in ctx.params else {
+            **ctx.params, "models": [self.default_model]}
+        request = self.parse(params, secrets)
         selected = [c.model for c in request.choices]
         self.add_inputs(ctx, inputs, request)
         forms.add_models_input(inputs, self.task, request, self.default_model)
@@ -112,7 +116,7 @@ class GenerateOperator(foo.Operator):
         if self.prompt_mode != NO_PROMPT:
             prompts += self.add_prompt_sources(ctx, inputs, request)
         forms.add_run_options(inputs, request, selected)
-        forms.add_model_sections(inputs, ctx.params, secrets, request, selected)
+        forms.add_model_sections(inputs, params, secrets, request, selected)
         inputs.str("output_dir", label="Output folder",
                    description="Where files are written; blank for "
                    "<FiftyOne dataset dir>/multigen/<dataset>")

@@ -142,7 +142,7 @@ SEED = Param(
     help="Blank for a random seed; the seed used is recorded on each sample",
 )
 NUM_IMAGES = Param(
-    "num_images", INT, default=1, min=1, max=8, help="Images per prompt"
+    "num_images", INT, default=1, min=1, max=8, label="Images", help="Images per prompt"
 )
 WIDTH = Param(
     "width", INT, default=1024, min=64, max=2048, multiple_of=8,

@@ -82,7 +82,7 @@ def svd(model_id, label, repo, frames, video_length, summary):
             DiffusersVideo(repo=repo, pipeline="StableVideoDiffusionPipeline",
                            variant="fp16", gated=True, takes_prompt=False,
                            chunked_decode=True, fast_gib=20.0),
-            ReplicateVideo(model_ref=SVD_REPLICATE, source_field="input_image",
+            ReplicateVideo(model_ref=SVD_REPLICATE, image_field="input_image",
                            takes_prompt=False, fixed={"video_length": video_length},
                            fields={"fps": "frames_per_second",
                                    "noise_aug_strength": "cond_aug",
@@ -213,7 +213,7 @@ KLING_V21 = Model(
     "kling-v2.1", "Kling v2.1", TASK, batched=False, seeded=False,
     summary="Kuaishou's Kling 2.1: 5 or 10 s at 24 fps, 720p or 1080p (Replicate)",
     backends=(
-        ReplicateVideo(model_ref="kwaivgi/kling-v2.1", source_field="start_image",
+        ReplicateVideo(model_ref="kwaivgi/kling-v2.1", image_field="start_image",
                        needs_prompt=True),
     ),
     params=(

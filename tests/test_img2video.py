@@ -402,7 +402,7 @@ def test_every_hosted_model_makes_a_video(servers, images, model_id):
     (post,) = [r.json for r in servers["replicate"].requests if r.method == "POST"]
     body = post["input"]
     # the image goes inline, whole, in the model's own field
-    header, _, data = body[backend.source_field].partition(",")
+    header, _, data = body[backend.image_field].partition(",")
     assert header == "data:image/png;base64"
     with open(source.filepath, "rb") as f:
         assert base64.b64decode(data) == f.read()
@@ -458,7 +458,7 @@ def test_a_video_that_does_not_play_is_reported_and_not_kept(images, monkeypatch
 
 
 def test_big_images_are_uploaded_small_ones_inline(tmp_path):
-    hosted = plugin_module("img2video.hosted")
+    hosted = plugin_module("core.backends.replicate_api")
     small = write_image(tmp_path / "small.png", (32, 32), 0)
     big = str(tmp_path / "big.png")
     Image.fromarray((np.random.RandomState(0).rand(700, 700, 3) * 255).astype("uint8")).save(big)

@@ -5,6 +5,7 @@ with trimesh with the recorded counts and its colours, the preview decodes,
 and every slice links to its prompt or source."""
 
 import asyncio
+import base64
 import contextlib
 import io
 import json
@@ -72,6 +73,10 @@ class Replicate3DServer(ReplicateServer):
         return dict(zip(keys, urls)) if keys else urls
 
     def uploaded(self, url):
+        """The bytes of a file input: inline (a data URI, under 1 MB) or
+        uploaded through the files API."""
+        if url.startswith("data:"):
+            return base64.b64decode(url.partition(",")[2])
         return self.uploads[url.rsplit("/", 1)[1]].data
 
 

@@ -1,13 +1,11 @@
 """3D models hosted on Replicate: their outputs sorted into meshes and the
 renders that come with them."""
 
-import io
-import os
 from dataclasses import dataclass
 from typing import Optional
 
 from ..core.backends.base import GenerationError
-from ..core.backends.replicate_api import Replicate
+from ..core.backends.replicate_api import Replicate, source_input
 from .meshes import MESH_EXTS, Z_UP, to_glb
 
 PICTURE_EXTS = ("gif", "png", "jpg", "webp")
@@ -38,10 +36,7 @@ class ReplicateMesh(Replicate):
     def provider_input(self, job, batch_field=None):
         body = super().provider_input(job, batch_field)
         if self.images_field and job.source_path:
-            with open(job.source_path, "rb") as f:
-                upload = io.BytesIO(f.read())
-            upload.name = os.path.basename(job.source_path)  # names the upload
-            body[self.images_field] = [upload]
+            body[self.images_field] = [source_input(job.source_path)]
         return body
 
     def generate(self, job, secrets):

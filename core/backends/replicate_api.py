@@ -5,7 +5,10 @@ The client honours ``REPLICATE_BASE_URL``. Official models are addressed as
 models as ``owner/name:version`` (``POST /v1/predictions``).
 """
 
+import base64
+import mimetypes
 import os
+import pathlib
 import re
 import urllib.parse
 from dataclasses import dataclass
@@ -56,11 +59,9 @@ class Replicate(HostedBackend):
         token = secrets.get(self.secret)
         client = _client(token)
         body = self.provider_input(job, self.batch_field)
-        source = None
+        if job.source_path and self.image_field:
+            body[self.image_field] = source_input(job.source_path)
         try:
-            if job.source_path and self.image_field:
-                source = open(job.source_path, "rb")
-                body[self.image_field] = source
             owner_name, _, version = self.model_ref.partition(":")
             if version:
                 prediction = client.predictions.create(
@@ -74,9 +75,6 @@ class Replicate(HostedBackend):
                 prediction.wait()
         except ReplicateError as e:
             raise _error(e) from None
-        finally:
-            if source is not None:
-                source.close()
 
         if prediction.status != "succeeded":
             detail = prediction.error or prediction.status
@@ -126,6 +124,21 @@ def _picked(output, pick=()):
     return [u for _, u in entries]
 
 
+# Replicate recommends data URIs for files under 1 MB; bigger files go
+# through its files API (the client uploads a ``pathlib.Path`` input)
+INLINE_LIMIT = 1_000_000
+
+
+def source_input(path):
+    """The source image as Replicate takes a file input: a data URI when
+    small, else a path the client uploads."""
+    if os.path.getsize(path) >= INLINE_LIMIT:
+        return pathlib.Path(path)
+    mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    with open(path, "rb") as f:
+        return f"data:{mime};base64,{base64.b64encode(f.read()).decode()}"
+
+
 _CLIENTS = {}
 
 
@@ -141,7 +154,8 @@ def _client(token):
 
 
 def _versioned_ref(owner_name, version):
-    return f"{owner_name}:{version}" if version else owner_name
+    # official models report their version as "hidden"
+    return f"{owner_name}:{version}" if version and version != "hidden" else owner_name
 
 
 def _url_ext(url):
