@@ -14,11 +14,13 @@ KEYS = {
 
 
 @contextlib.contextmanager
-def provider_servers(monkeypatch, **server_kwargs):
-    """Starts one server per provider; yields them as a dict."""
+def provider_servers(monkeypatch, replicate=None, **server_kwargs):
+    """Starts one server per provider (``replicate``: a ready-made Replicate
+    server to use instead of the default); yields them as a dict."""
     servers = {
-        "replicate": ReplicateServer(KEYS["REPLICATE_API_TOKEN"], schemas=INPUTS,
-                                     **server_kwargs.get("replicate", {})),
+        "replicate": replicate or ReplicateServer(
+            KEYS["REPLICATE_API_TOKEN"], schemas=INPUTS,
+            **server_kwargs.get("replicate", {})),
         "openai": OpenAIServer(KEYS["OPENAI_API_KEY"], **server_kwargs.get("openai", {})),
         "stability": StabilityServer(KEYS["STABILITY_API_KEY"],
                                      **server_kwargs.get("stability", {})),

@@ -23,9 +23,9 @@ from fiftyone.operators.executor import resolve_type
 from fiftyone.operators.registry import OperatorRegistry
 
 from tests.conftest import HUB_CACHE, plugin_module
-from tests.providers import KEYS, register_versions
+from tests.providers import KEYS, provider_servers, register_versions
 from tests.replicate_schemas import INPUTS
-from tests.servers import OpenAIServer, ReplicateServer, StabilityServer
+from tests.servers import ReplicateServer
 from tests.servers.base import json_response
 from tests.servers.media import glb_bytes, glb_info, image_bytes, video_bytes
 
@@ -110,22 +110,9 @@ def servers_for_3d(monkeypatch):
                        "ndreca/hunyuan3d-2.1": lambda ref, inp: [(glb_bytes(), "glb")]},
         dict_outputs={"firtoz/trellis": ("model_file", "color_video"),
                       "ndreca/hunyuan3d-2.1": ("mesh",)})
-    servers = {"replicate": replicate,
-               "stability": StabilityServer(KEYS["STABILITY_API_KEY"]),
-               "openai": OpenAIServer(KEYS["OPENAI_API_KEY"])}
-    for server in servers.values():
-        server.start()
-    register_versions(replicate, catalog.models())
-    try:
-        monkeypatch.setenv("REPLICATE_BASE_URL", replicate.url)
-        monkeypatch.setenv("STABILITY_BASE_URL", servers["stability"].url)
-        monkeypatch.setenv("OPENAI_BASE_URL", servers["openai"].url + "/v1")
-        for name, value in KEYS.items():
-            monkeypatch.setenv(name, value)
+    with provider_servers(monkeypatch, replicate=replicate) as servers:
+        register_versions(replicate, catalog.models())
         yield servers
-    finally:
-        for server in servers.values():
-            server.stop()
 
 
 @pytest.fixture

@@ -35,10 +35,9 @@ which halves that cost; pipelines and call arguments are unchanged.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from typing import Iterable
+
+from .text_to_image import clip_tokenizer
 
 SHAP_E = "openai/shap-e"
 SHAP_E_IMG2IMG = "openai/shap-e-img2img"
@@ -188,26 +187,6 @@ def marching_cubes_table():
 
 
 # --- tokenizer (no hub) ----------------------------------------------------------------
-def _clip_tokenizer(folder):
-    """Byte-level CLIP BPE tokenizer with no merges (2 specials + 512 symbols)."""
-    from transformers import CLIPTokenizer
-    from transformers.convert_slow_tokenizer import bytes_to_unicode
-
-    symbols = list(bytes_to_unicode().values())
-    vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1}
-    for s in symbols:
-        vocab[s] = len(vocab)
-    for s in symbols:
-        vocab[s + "</w>"] = len(vocab)
-    os.makedirs(folder, exist_ok=True)
-    vf, mf = os.path.join(folder, "vocab.json"), os.path.join(folder, "merges.txt")
-    with open(vf, "w") as f:
-        json.dump(vocab, f)
-    with open(mf, "w") as f:
-        f.write("#version: 0.2\n")
-    return CLIPTokenizer(vocab_file=vf, merges_file=mf, model_max_length=77, pad_token="<|endoftext|>")
-
-
 # --- components ----------------------------------------------------------------------------
 def _scheduler():
     from diffusers import HeunDiscreteScheduler
@@ -315,8 +294,7 @@ def build_shap_e():
     from diffusers import ShapEPipeline
     from transformers import CLIPTextConfig, CLIPTextModelWithProjection
 
-    with tempfile.TemporaryDirectory() as tmp:
-        tokenizer = _clip_tokenizer(tmp)
+    tokenizer = clip_tokenizer()
     torch.manual_seed(0)
     text_encoder = CLIPTextModelWithProjection(
         CLIPTextConfig(

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from .text_to_image import t5_tokenizer
+
 SVD = "stabilityai/stable-video-diffusion-img2vid"
 SVD_XT = "stabilityai/stable-video-diffusion-img2vid-xt"
 LTX = "Lightricks/LTX-Video"
@@ -72,30 +74,7 @@ FAST_KWARGS = {
 
 
 # --- tokenizer (no hub) ----------------------------------------------------------------
-def t5_tokenizer(model_max_length: int = 512):
-    """A T5TokenizerFast built offline: Unigram over printable ASCII.
-
-    ids: 0 <pad>, 1 </s>, 2 <unk>; 194 tokens in all; appends </s> like T5.
-    """
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
-    from transformers import T5TokenizerFast
-
-    chars = [chr(c) for c in range(32, 127)]
-    vocab = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), ("\u2581", -1.0)]
-    vocab += [(c, -2.0) for c in chars] + [("\u2581" + c, -1.5) for c in chars]
-    tok = Tokenizer(models.Unigram(vocab, unk_id=2, byte_fallback=False))
-    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
-    tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always")
-    tok.post_processor = processors.TemplateProcessing(
-        single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", 1)]
-    )
-    return T5TokenizerFast(
-        tokenizer_object=tok, eos_token="</s>", unk_token="<unk>", pad_token="<pad>",
-        extra_ids=0, model_max_length=model_max_length,
-    )
-
-
-_T5_VOCAB = 256  # >= len(t5_tokenizer()) == 194
+_T5_VOCAB = 256  # >= len(t5_tokenizer())
 
 
 def _t5_encoder(umt5: bool = False, d_model: int = 32):
