@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+.venv/bin/python scripts/install_plugin.py   # links this checkout as a plugin
 .venv/bin/python scripts/demo_dataset.py
 exec .venv/bin/fiftyone app launch multigen-demo --wait -1 "$@"

@@ -13,6 +13,3 @@ PIP=".venv/bin/python -m pip"
 # Everything else is then constrained to it, so nothing swaps it out.
 .venv/bin/python -c "import torch" 2>/dev/null || $PIP install -q "torch==2.13.0"
 $PIP install -q -c .ci/constraints.txt -r requirements.txt -r requirements-dev.txt
-
-# the plugin, from this checkout, where FiftyOne looks for plugins
-.venv/bin/python scripts/install_plugin.py
