@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional
 
 from .backends.base import GenerationError, Job
+from .params import SEED
 from .provenance import item_key
 from .retry import with_retries
 from .secrets import redact
@@ -71,7 +72,7 @@ class WorkItem:
 
 
 def random_seed():
-    return random.randint(0, 2**32 - 1)
+    return random.randint(0, SEED.max)
 
 
 def plan(choices, prompts=(None,), sources=(None,), seed=None):

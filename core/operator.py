@@ -5,6 +5,7 @@ with the same code the SDK uses and hands off to :mod:`core.jobs`, which knows
 nothing of the App. Subclasses set the task, the writer and the SDK call.
 """
 
+import asyncio
 import logging
 
 import fiftyone.operators as foo
@@ -71,7 +72,13 @@ class GenerateOperator(foo.Operator):
         if int(params.get("shards") or 1) > 1 or delegate:
             require_persistent(sample_collection)
         ctx = {"view": sample_collection.view(), "params": {**params, "sdk": True}}
-        return foo.execute_operator(self.uri, ctx, request_delegation=delegate)
+        result = foo.execute_operator(self.uri, ctx, request_delegation=delegate)
+        if isinstance(result, asyncio.Task):
+            # in a running event loop (Jupyter) FiftyOne returns a task whose
+            # result carries errors silently: raise them on await, as a
+            # plain call raises them
+            return asyncio.ensure_future(_raising(result))
+        return result
 
     @staticmethod
     def sdk_params(model, prompt=None, backend=None, seed=None, num_images=None,
@@ -268,6 +275,12 @@ class FromImagesOperator(GenerateOperator):
         return output_dataset(ctx.dataset, self.output_suffix, self.output_slice)
 
 
+async def _raising(task):
+    result = await task
+    result.raise_exceptions()
+    return result
+
+
 def model_params(model, backend, options, model_options):
     """The ``models`` and per-model ``options`` params of an SDK call: each
     keyword option goes to every chosen model that has it."""
@@ -312,11 +325,16 @@ def existing_item_keys(dataset):
     """The output keys already in ``dataset``, so a re-run skips them."""
     import fiftyone.core.media as fom
 
+    if not dataset.has_field("generation"):
+        return set()
+    if not dataset.has_field("generation.item_key"):
+        # a worker killed between adding samples and declaring their fields
+        dataset.add_dynamic_sample_fields()
+        if not dataset.has_field("generation.item_key"):
+            return set()
     # _allow_mixed: the slices hold images beside videos or 3D scenes
     view = (dataset.select_group_slices(_allow_mixed=True)
             if dataset.media_type == fom.GROUP else dataset)
-    if not dataset.has_field("generation.item_key"):
-        return set()
     return set(view.distinct("generation.item_key"))
 
 

@@ -138,7 +138,9 @@ SEED = Param(
     "seed",
     INT,
     min=0,
-    max=2**32 - 1,
+    # 31 bits: FiftyOne's form validation rejects the Int64 that MongoDB
+    # hands back for larger values in a delegated run's params
+    max=2**31 - 1,
     help="Blank for a random seed; the seed used is recorded on each sample",
 )
 NUM_IMAGES = Param(

@@ -14,11 +14,12 @@ KEYS = {
 
 
 @contextlib.contextmanager
-def provider_servers(monkeypatch, replicate=None, **server_kwargs):
-    """Starts one server per provider (``replicate``: a ready-made Replicate
-    server to use instead of the default); yields them as a dict."""
+def provider_servers(monkeypatch, replicate_server=None, **server_kwargs):
+    """Starts one server per provider (``replicate_server``: a ready-made
+    Replicate server to use instead of the default; ``replicate={...}`` etc.:
+    keyword arguments of the default servers); yields them as a dict."""
     servers = {
-        "replicate": replicate or ReplicateServer(
+        "replicate": replicate_server or ReplicateServer(
             KEYS["REPLICATE_API_TOKEN"], schemas=INPUTS,
             **server_kwargs.get("replicate", {})),
         "openai": OpenAIServer(KEYS["OPENAI_API_KEY"], **server_kwargs.get("openai", {})),

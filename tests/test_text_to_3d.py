@@ -110,7 +110,7 @@ def servers_for_3d(monkeypatch):
                        "ndreca/hunyuan3d-2.1": lambda ref, inp: [(glb_bytes(), "glb")]},
         dict_outputs={"firtoz/trellis": ("model_file", "color_video"),
                       "ndreca/hunyuan3d-2.1": ("mesh",)})
-    with provider_servers(monkeypatch, replicate=replicate) as servers:
+    with provider_servers(monkeypatch, replicate_server=replicate) as servers:
         register_versions(replicate, catalog.models())
         yield servers
 
