@@ -19,9 +19,11 @@ pytest.importorskip("transformers")
 
 try:
     from tiny import hub_cache
+    from tiny.fixtures import no_network, one_torch_thread  # noqa: F401
     from tiny import text_to_image as t2i
 except ImportError:  # tests/ is a package, or only the repo root is on sys.path
     from tests.tiny import hub_cache  # type: ignore
+    from tests.tiny.fixtures import no_network, one_torch_thread  # type: ignore  # noqa: F401
     from tests.tiny import text_to_image as t2i  # type: ignore
 
 import numpy as np
@@ -41,43 +43,6 @@ def t2i_cache(tmp_path_factory):
     snapshots = t2i.install_text_to_image(cache)
     elapsed = time.perf_counter() - start
     return {"dir": cache, "snapshots": snapshots, "install_s": elapsed}
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    # With two intra-op threads and another busy process on a 2-core machine, these tiny
-    # forwards get 10-20x slower (threads wait on each other); one thread is fast and stable.
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    """Record (and refuse) every DNS look-up or connection to a non-loopback address."""
-    import socket
-
-    attempts = []
-    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.socket.connect
-
-    def getaddrinfo(host, *args, **kwargs):
-        if host not in ("localhost", "127.0.0.1", "::1", None):
-            attempts.append(("getaddrinfo", host))
-            raise OSError(f"network disabled in test (lookup of {host})")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    def connect(self, address):
-        host = address[0] if isinstance(address, tuple) else address
-        if isinstance(address, tuple) and host not in ("localhost", "127.0.0.1", "::1"):
-            attempts.append(("connect", address))
-            raise OSError(f"network disabled in test (connect to {address})")
-        return real_connect(self, address)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    yield attempts
-    assert attempts == []
 
 
 @pytest.fixture

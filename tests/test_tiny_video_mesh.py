@@ -18,10 +18,12 @@ pytest.importorskip("transformers")
 
 try:
     from tiny import hub_cache
+    from tiny.fixtures import no_network, one_torch_thread  # noqa: F401
     from tiny import mesh as M
     from tiny import video as V
 except ImportError:  # tests/ is a package, or only the repo root is on sys.path
     from tests.tiny import hub_cache  # type: ignore
+    from tests.tiny.fixtures import no_network, one_torch_thread  # type: ignore  # noqa: F401
     from tests.tiny import mesh as M  # type: ignore
     from tests.tiny import video as V  # type: ignore
 
@@ -56,40 +58,6 @@ def tiny_cache(tmp_path_factory):
             snapshots.update(install(cache, [repo]))
             times[repo] = time.perf_counter() - start
     return {"dir": cache, "snapshots": snapshots, "install_s": times}
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    # two intra-op threads on a busy 2-core machine make tiny forwards much slower
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    import socket
-
-    attempts = []
-    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.socket.connect
-
-    def getaddrinfo(host, *args, **kwargs):
-        if host not in ("localhost", "127.0.0.1", "::1", None):
-            attempts.append(("getaddrinfo", host))
-            raise OSError(f"network disabled in test (lookup of {host})")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    def connect(self, address):
-        if isinstance(address, tuple) and address[0] not in ("localhost", "127.0.0.1", "::1"):
-            attempts.append(("connect", address))
-            raise OSError(f"network disabled in test (connect to {address})")
-        return real_connect(self, address)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    yield attempts
-    assert attempts == []
 
 
 @pytest.fixture

@@ -322,3 +322,18 @@ def use_hub_cache(cache_dir: PathLike, monkeypatch=None) -> dict[str, str]:
         else:
             setattr(module, attr, new)
     return env
+
+
+def install_built(cache_dir, builders, repo_ids, kind):
+    """Builds the tiny pipelines of ``repo_ids`` with ``builders`` (repo id
+    -> function returning a pipeline) and writes each into the hub cache
+    under its repo id. Returns ``{repo_id: snapshot Path}``."""
+    out = {}
+    for repo_id in repo_ids:
+        if repo_id not in builders:
+            raise KeyError(f"no tiny {kind} pipeline for {repo_id!r}; "
+                           f"known: {sorted(builders)}")
+        pipe = builders[repo_id]()
+        out[repo_id] = save_to_hub_cache(cache_dir, repo_id,
+                                         lambda path, p=pipe: p.save_pretrained(path))
+    return out

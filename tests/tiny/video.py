@@ -292,12 +292,6 @@ def install_video(cache_dir, repo_ids: Iterable[str] | None = None) -> dict:
     trees/<commit>.json, as huggingface_hub 2.x).  Returns ``{repo_id: snapshot Path}``.
     ``repo_ids`` defaults to VIDEO_REPOS.
     """
-    from .hub_cache import save_to_hub_cache
+    from .hub_cache import install_built
 
-    out = {}
-    for repo_id in repo_ids or VIDEO_REPOS:
-        if repo_id not in VIDEO_BUILDERS:
-            raise KeyError(f"no tiny video pipeline for {repo_id!r}; known: {sorted(VIDEO_BUILDERS)}")
-        pipe = VIDEO_BUILDERS[repo_id]()
-        out[repo_id] = save_to_hub_cache(cache_dir, repo_id, lambda path, p=pipe: p.save_pretrained(path))
-    return out
+    return install_built(cache_dir, VIDEO_BUILDERS, repo_ids or VIDEO_REPOS, "video")
