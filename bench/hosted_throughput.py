@@ -3,11 +3,12 @@ server answering each prediction after 0.5 s: the plugin's run (concurrent,
 bounded per provider) vs a one-request-at-a-time loop over the same backend,
 as the older plugins did it. Goal: at least 12x."""
 
+import os
+import subprocess
+import sys
 import time
 
-import pytest
-
-from bench.env import plugin_module, ratio_line
+from bench.env import REPO, plugin_module, ratio_line
 
 PROMPTS = [f"a corgi driving a car, take {i}" for i in range(64)]
 LATENCY = 0.5
@@ -17,12 +18,17 @@ def main():
     import fiftyone as fo
     import fiftyone.operators as foo
 
-    from tests.providers import provider_servers
+    from tests.providers import KEYS
 
     catalog = plugin_module("core.catalog")
     base = plugin_module("core.backends.base")
-    monkeypatch = pytest.MonkeyPatch()
-    with provider_servers(monkeypatch, replicate={"latency": LATENCY}) as servers:
+    key = KEYS["REPLICATE_API_TOKEN"]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.serve_replicate", key, str(LATENCY)],
+        cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        os.environ.update(REPLICATE_BASE_URL=server.stdout.readline().strip(),
+                          REPLICATE_API_TOKEN=key)
         model = catalog.get("flux-schnell")
         backend = model.backend("replicate")
         secrets = plugin_module("core.secrets").resolve_secrets()
@@ -40,9 +46,11 @@ def main():
         plugin = time.perf_counter() - start
         assert len(res.result["sample_ids"]) == 64 and not res.result["failed"]
         dataset.delete()
-    monkeypatch.undo()
+    finally:
+        server.stdin.close()
+        server.wait(10)
     print(f"  one-at-a-time loop: {baseline:.2f} s; plugin: {plugin:.2f} s "
-          f"(64 prompts, {LATENCY} s per prediction)")
+          f"(64 prompts, {LATENCY} s per prediction, server in its own process)")
     print(ratio_line("hosted throughput (loop / plugin)", baseline / plugin, 12, "higher"))
 
 
