@@ -31,7 +31,7 @@ def add_models_input(inputs, task, request, default_model):
     prop = inputs.list(
         "models", types.String(), label="Models", default=[default_model],
         description="One model, or several to compare them side by side "
-        "(same prompts and seed)",
+        "(same prompts or images, same seed)",
         view=view, required=True,
     )
     flag(prop, request.errors.get("models"))

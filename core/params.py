@@ -54,7 +54,9 @@ class Param:
         if self.type == CHOICE:
             return ", ".join(str(c) for c in self.choices)
         if self.min is not None or self.max is not None:
-            text = f"{_fmt(self.min)}-{_fmt(self.max)}"
+            # "-1 to 20000" reads better than "-1-20000"
+            dash = " to " if self.min is not None and self.min < 0 else "-"
+            text = f"{_fmt(self.min)}{dash}{_fmt(self.max)}"
             if self.multiple_of:
                 text += f", multiple of {self.multiple_of}"
             return text

@@ -152,9 +152,14 @@ def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, check_ready=True):
 
 
 def default_backend(model, secrets):
-    """The first declared backend that is ready, a local one last when there
-    is no GPU (diffusers on a CPU is minutes per image); else the first one."""
-    ready = [spec for spec in model.backends if not spec.missing(secrets)]
-    if not gpu_present():
-        ready.sort(key=lambda spec: spec.kind == Diffusers.kind)
-    return ready[0] if ready else model.backend()
+    """The first declared backend that is ready. Without a GPU, local models
+    come last, even after a hosted backend that still needs its key: a form
+    saying "set REPLICATE_API_TOKEN" beats a silent multi-GB download and
+    minutes per image on the CPU. A backend is still chosen explicitly."""
+    def rank(spec):
+        local = spec.kind == Diffusers.kind
+        if gpu_present():
+            return bool(spec.missing(secrets))
+        return (local, bool(spec.missing(secrets)))
+
+    return sorted(model.backends, key=rank)[0]

@@ -99,7 +99,7 @@ def svd(model_id, label, repo, frames, video_length, summary):
                   help="Noise added to the image: more motion, less likeness"),
             Param("decode_chunk_size", INT, min=1, max=25, label="Decode chunk",
                   help="Frames decoded at once: fewer use less GPU memory "
-                  "(blank: picked from free GPU memory)"),
+                  "(blank: locally, picked from free GPU memory)"),
             STEPS.with_(default=25, max=100, backends=LOCAL),
             Param("min_guidance_scale", FLOAT, default=1.0, min=0.0, max=10.0,
                   backends=LOCAL, help="Guidance on the first frame"),

@@ -163,7 +163,7 @@ def _ids(task):
     return tuple(m.id for m in models(task, include_retired=False))
 
 
-STEP_OPTIONS_HELP = ('its own options as JSON, e.g. {"num_inference_steps": 4}; '
+STEP_OPTIONS_HELP = ('options as JSON, e.g. {"num_inference_steps": 4}; '
                      "blank for its defaults")
 
 VIA_IMAGE = Model(

@@ -1,0 +1,264 @@
+"""What a person does in the FiftyOne App, as Playwright calls.
+
+Fields are found by the label a person reads (input ids are not stable), a
+model's own options inside that model's section (its label as the heading).
+Waits are on something visible, never on a fixed sleep.
+"""
+
+import os
+import re
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the fixtures skip (or, in CI, fail) saying so
+    expect = None
+
+MODAL = '[data-cy="operators-prompt-modal"]'
+SEARCH = "Search operations by name..."
+# the innermost form row (a grid item) around a label
+_ROW = "xpath=ancestor::div[contains(@class, 'MuiGrid-item')][1]"
+_INPUT = "input:not([aria-hidden=true]), textarea:not([aria-hidden=true])"
+SLOW = 120_000  # ms: a run on 2 loaded cores, the App reloading its grid
+
+
+def exactly(text):
+    return re.compile(rf"^\s*{re.escape(text)}\s*$")
+
+
+class AppUI:
+    def __init__(self, page, base_url, shots_dir):
+        self.page = page
+        self.base_url = base_url
+        self.shots_dir = shots_dir
+        self.errors = []
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.set_default_timeout(30_000)
+
+    # pages ---------------------------------------------------------------------------
+
+    def open_dataset(self, name, view=None):
+        url = f"{self.base_url}/datasets/{name}" + (f"?view={view}" if view else "")
+        self.page.goto(url, wait_until="load")
+        # "Samples" in the grid's tab, or "No samples yet" on an empty dataset
+        self.page.get_by_text(re.compile(r"\bsamples\b", re.I)).first.wait_for(timeout=SLOW)
+        self.dismiss_popups()
+
+    def dismiss_popups(self):
+        dismiss = self.page.get_by_text("Dismiss", exact=True)
+        if dismiss.count() and dismiss.first.is_visible():
+            dismiss.first.click()
+
+    def shot(self, name):
+        """Saves what a person sees now as ``<name>.png``; an open form is
+        shown whole (in a tall window, so that it does not scroll)."""
+        os.makedirs(self.shots_dir, exist_ok=True)
+        path = os.path.join(self.shots_dir, f"{name}.png")
+        size = self.page.viewport_size
+        if not (self.form.count() and self.form.first.is_visible()):
+            self.page.screenshot(path=path)
+            return path
+        self.page.set_viewport_size({"width": size["width"], "height": 2600})
+        try:
+            box = self.form.first.bounding_box()
+            bottom = max(size["height"], box["y"] + box["height"] + 16)
+            self.page.screenshot(path=path, clip={
+                "x": 0, "y": 0, "width": size["width"], "height": min(bottom, 2600)})
+        finally:
+            self.page.set_viewport_size(size)
+        return path
+
+    # the operator browser and its form ---------------------------------------------
+
+    def open_operator(self, label):
+        """Backtick, type the operator's name, pick it: the form opens."""
+        self.page.keyboard.press("`")
+        self.page.get_by_placeholder(SEARCH).fill(label)
+        self.page.get_by_text(label, exact=True).first.click()
+        self.form.wait_for()
+        self.label("Models").wait_for()
+        return self.form
+
+    @property
+    def form(self):
+        return self.page.locator(MODAL)
+
+    def close_form(self):
+        self.form.get_by_role("button", name="Cancel").click()
+        expect(self.form).to_have_count(0)
+
+    def label(self, text, within=None):
+        scope = within if within is not None else self.form
+        return scope.locator("p").filter(has_text=exactly(text)).first
+
+    def row(self, text, within=None):
+        """The form row of the input labelled ``text``."""
+        return self.label(text, within).locator(_ROW)
+
+    def section(self, model_label):
+        """A chosen model's own options (backend, sizes, steps...), under a
+        heading with its name."""
+        heading = self.form.locator("p").filter(has_text=exactly(model_label)).last
+        return heading.locator(_ROW)
+
+    def chips(self, label):
+        return self.row(label).locator(".MuiChip-root")
+
+    def choose_models(self, labels):
+        """Removes the chosen models (the x on each chip), then opens the
+        list and clicks each model by its name."""
+        row = self.row("Models")
+        chips = self.chips("Models")
+        while chips.count():
+            before = chips.count()
+            chips.first.locator(".MuiChip-deleteIcon").click()
+            expect(chips).to_have_count(before - 1)
+        for label in labels:
+            row.get_by_role("combobox").click()
+            self.page.get_by_role("listbox").get_by_role("option").filter(
+                has=self.page.locator("p").filter(has_text=exactly(label))).first.click()
+            expect(chips.filter(has_text=exactly(label))).to_have_count(1)
+        self.label("Models").click()  # closes the list (Escape would close the form)
+        expect(chips).to_have_text(labels)
+        for label in labels:  # each chosen model gets its section
+            self.section(label).wait_for()
+
+    def fill(self, label, value, within=None):
+        field = self.row(label, within).locator(_INPUT).first
+        field.fill(str(value))
+        field.blur()
+
+    def value(self, label, within=None):
+        """The value of an input; for a dropdown, the chosen value."""
+        field = self.row(label, within).locator(f"input.MuiSelect-nativeInput, {_INPUT}")
+        return field.first.input_value()
+
+    def select(self, label, choice, within=None):
+        """A dropdown: open it, click the choice whose label is ``choice``."""
+        self.row(label, within).get_by_role("combobox").first.click()
+        self.page.get_by_role("listbox").get_by_role("option").filter(
+            has_text=re.compile(rf"^\s*{re.escape(choice)}\b")).first.click()
+        expect(self.page.get_by_role("listbox")).to_have_count(0)
+
+    def expect_error(self, label, text, within=None):
+        """The input labelled ``label`` is flagged with a message holding
+        ``text``."""
+        expect(self.row(label, within).get_by_text(text).first).to_be_visible(timeout=SLOW)
+
+    def expect_summary(self, text):
+        """Waits until the form has settled on ``text`` in its summary (a
+        valid form: Execute is enabled, no input is flagged)."""
+        expect(self.form.get_by_text(text).first).to_be_visible(timeout=SLOW)
+        expect(self.execute_button).to_be_enabled(timeout=SLOW)
+
+    @property
+    def execute_button(self):
+        return self.form.get_by_role("button", name="Execute", exact=True)
+
+    def execute(self):
+        expect(self.execute_button).to_be_enabled(timeout=SLOW)
+        self.execute_button.click()
+
+    def expect_notice(self, text, timeout=SLOW):
+        """The message the operator shows when it is done (a snackbar)."""
+        notice = self.page.locator(".MuiSnackbar-root, [role=alert]").filter(
+            has_text=text).first
+        expect(notice).to_be_visible(timeout=timeout)
+        return notice.inner_text()
+
+    def close_progress(self):
+        """The run's progress panel stays open with a Done button."""
+        done = self.page.get_by_role("button", name="Done", exact=True)
+        if done.count() and done.first.is_visible():
+            done.first.click()
+
+    # the grid and the sample modal ------------------------------------------------------
+
+    def expect_sample_count(self, count, noun="sample", timeout=SLOW):
+        """The App's own count of what is in view ("3 samples", "1 group")."""
+        word = noun if count == 1 else noun + "s"
+        expect(self.page.get_by_text(exactly(f"{count:,} {word}")).first).to_be_visible(
+            timeout=timeout)
+
+    def open_saved_view(self, name):
+        """Picks a saved view from the view selector, as a person does."""
+        self.page.get_by_text("Unsaved view", exact=True).first.click()
+        self.page.get_by_text(name, exact=True).first.click()
+        expect(self.page).to_have_url(re.compile(rf"view={re.escape(name)}"))
+
+    @property
+    def tiles(self):
+        """The grid's thumbnails (one per sample, or per group)."""
+        return self.page.locator("[data-cy=fo-grid] [data-cy=looker]")
+
+    _GRID_DRAWN = """() => [...document.querySelectorAll(
+        '[data-cy=fo-grid] [data-cy=looker] canvas')].every(
+        c => getComputedStyle(c).display !== 'none')
+        && [...document.querySelectorAll('[class*=fallingPixels]')].every(
+        e => getComputedStyle(e).display === 'none')"""
+
+    def expect_grid_images(self, count):
+        """``count`` thumbnails, each drawn (a tile's canvas stays hidden
+        until its media has loaded; the grid's loader then hides), and still
+        so a moment later (the App may refresh the grid once more)."""
+        expect(self.tiles).to_have_count(count, timeout=SLOW)
+        for _ in range(2):
+            self.page.wait_for_function(self._GRID_DRAWN, timeout=SLOW)
+            self.page.wait_for_timeout(1000)
+        self.page.wait_for_function(self._GRID_DRAWN, timeout=SLOW)
+        expect(self.tiles).to_have_count(count)
+
+    def settle(self, timeout=20_000):
+        """Best effort before a screenshot: a grid on the page is drawn."""
+        if self.page.locator("[data-cy=fo-grid]").count():
+            try:
+                self.page.wait_for_function(self._GRID_DRAWN, timeout=timeout)
+            except Exception:  # the picture then shows where it stands
+                pass
+
+    def select_tile(self, index):
+        """Ticks a thumbnail's checkbox (it shows on hover): the sample is
+        selected, as a person picks the images to use."""
+        tile = self.tiles.nth(index)
+        tile.hover()
+        tile.locator("label[data-cy^=looker-checkbox]").first.click()
+        expect(tile.locator("input[type=checkbox]").first).to_be_checked()
+
+    def open_first_sample(self):
+        """Clicks the first thumbnail: the sample (or group) opens."""
+        self.tiles.first.click()
+        expect(self.page.locator("[data-cy=modal]")).to_be_visible(timeout=SLOW)
+
+    def expect_group_elements(self, labels):
+        """The open group pages through one element per model, in order:
+        page n shows model ``labels[n-1]`` (its provenance in the sidebar)."""
+        modal = self.page.locator("[data-cy=modal]")
+        model = modal.locator('[data-cy="sidebar-entry-generation.model_label"]')
+        if not model.count():
+            modal.locator("[data-cy=sidebar-group-GENERATION]").click()
+        pages = modal.locator("[data-cy=dynamic-group-pagination-bar]")
+        for n, label in enumerate(labels, 1):
+            # the page numbers show while the mouse is over the media
+            modal.locator("[data-cy=modal-looker-container]").hover()
+            pages.locator(f"[data-cy=dynamic-group-pagination-item-{n}]").click()
+            expect(model).to_have_text(label)
+        expect(pages.locator(f"[data-cy=dynamic-group-pagination-item-{len(labels) + 1}]")
+               ).to_have_count(0)
+
+    @property
+    def modal(self):
+        return self.page.locator("[data-cy=modal]")
+
+    def expect_video_plays(self):
+        """The open video is loaded: the player knows its length."""
+        expect(self.modal.get_by_text(
+            re.compile(r"/ (?!0:00\.00)\d+:\d\d\.\d\d")).first).to_be_visible(timeout=SLOW)
+
+    def expect_3d_viewer(self):
+        """The open group shows its mesh in the 3D viewer (three.js); the
+        wheel zooms out a little so the whole object is in view."""
+        canvas = self.modal.locator("[data-cy=looker3d] canvas[data-engine]")
+        expect(canvas).to_be_visible(timeout=SLOW)
+        box = canvas.bounding_box()
+        self.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + min(box["height"], 600) / 2)
+        self.page.mouse.wheel(0, 400)
+
