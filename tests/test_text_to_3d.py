@@ -172,6 +172,11 @@ def check_mesh_slice(sample, up, ext):
     assert sum(len(m.faces) for m in meshes) == sample.generation.face_count > 0
     colors = np.concatenate([m.visual.vertex_colors for m in meshes])
     assert all(m.visual.kind == "vertex" for m in meshes)
+    # the camera looks at the mesh's centre from outside it
+    lo, hi = loaded.bounds
+    position, look_at = scene.camera.position.to_arr(), scene.camera.look_at.to_arr()
+    assert np.allclose(look_at, (lo + hi) / 2)
+    assert np.linalg.norm(position - look_at) > np.max(hi - lo)
     return loaded, colors
 
 

@@ -23,13 +23,16 @@ def mesh_node(path, ext):
     raise ValueError(f"no FiftyOne 3D node for .{ext} meshes")
 
 
-def write_scene(folder, stem, mesh_path, ext, up=Y_UP):
+def write_scene(folder, stem, mesh_path, ext, up=Y_UP, framing=None):
     """Writes ``<folder>/<stem>-<id>.fo3d`` atomically: one mesh, seen with
-    the camera's up axis set to the mesh's own (glTF: Y; Shap-E: Z). The mesh
-    is referenced by its name beside the scene, so the folder can move."""
+    the camera's up axis set to the mesh's own (glTF: Y; Shap-E: Z) and, with
+    ``framing`` (position, look_at), placed to show all of it. The mesh is
+    referenced by its name beside the scene, so the folder can move."""
     import fiftyone as fo
 
-    scene = fo.Scene(camera=fo.PerspectiveCamera(up=up))
+    position, look_at = framing or (None, None)
+    scene = fo.Scene(camera=fo.PerspectiveCamera(up=up, position=position,
+                                                 look_at=look_at))
     scene.add(mesh_node(os.path.basename(mesh_path), ext))
     data = json.dumps(scene.as_dict()).encode()
     return media.write_atomic(folder, stem, "fo3d", data)

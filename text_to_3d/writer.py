@@ -7,7 +7,7 @@ import os
 from ..core import media
 from ..core.groups import IMAGE_SLICE, GroupWriter
 from ..core.samples import GENERATED_TAG
-from .meshes import default_up, describe
+from .meshes import camera_framing, default_up, describe
 from .render import turntable
 from .scene import write_scene
 
@@ -43,8 +43,9 @@ class MeshWriter(GroupWriter):
         stem = item.prompt or (os.path.splitext(os.path.basename(item.source.filepath))[0]
                                if item.source else "mesh")
         mesh_path = media.write_atomic(folder, stem, output.ext, output.data)
-        scene_path = write_scene(folder, stem, mesh_path, output.ext,
-                                 output.extra["up_axis"])
+        up = output.extra["up_axis"]
+        scene_path = write_scene(folder, stem, mesh_path, output.ext, up,
+                                 camera_framing(output.data, output.ext, up))
         preview = self._picture(item, output.companions[PREVIEW_SLICE], doc,
                                 f"{stem}-preview", PREVIEW_SLICE)
         doc.mesh_path = mesh_path
