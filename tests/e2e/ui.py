@@ -7,6 +7,7 @@ Waits are on something visible, never on a fixed sleep.
 
 import os
 import re
+import time
 
 try:
     from playwright.sync_api import expect
@@ -165,11 +166,20 @@ class AppUI:
         expect(notice).to_be_visible(timeout=timeout)
         return notice.inner_text()
 
-    def close_progress(self):
-        """The run's progress panel stays open with a Done button."""
+    def close_progress(self, timeout_s=15):
+        """The run's progress panel stays open with a Done button, which can
+        appear a moment after the run's last message: wait for it, or for
+        the panel to go away on its own."""
         done = self.page.get_by_role("button", name="Done", exact=True)
-        if done.count() and done.first.is_visible():
-            done.first.click()
+        panel = self.page.locator(".MuiDialog-root")
+        deadline = time.time() + timeout_s
+        while time.time() < deadline:
+            if done.count() and done.first.is_visible():
+                done.first.click()
+                return
+            if not panel.count() or not panel.first.is_visible():
+                return
+            self.page.wait_for_timeout(200)
 
     # the grid and the sample modal ------------------------------------------------------
 
