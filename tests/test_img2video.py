@@ -28,6 +28,7 @@ from tests.conftest import HUB_CACHE, plugin_module
 from tests.providers import KEYS, provider_servers, register_versions
 from tests.servers import video_output
 from tests.servers.media import video_info
+from tests.tiny.fixtures import one_torch_thread  # noqa: F401  (autouse)
 
 OP = "@multigen/generate/img2video"
 GIB = 2**30
@@ -49,16 +50,9 @@ HOSTED_VIDEOS = {
 
 @pytest.fixture(scope="module", autouse=True)
 def tiny_video_models():
-    import torch
-
     from tests.tiny.video import install_video
 
     install_video(HUB_CACHE)
-    # one intra-op thread: tiny forwards are faster and steadier on 2 cores
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 def write_image(path, size, seed):

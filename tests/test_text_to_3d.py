@@ -28,6 +28,7 @@ from tests.replicate_schemas import INPUTS
 from tests.servers import ReplicateServer
 from tests.servers.base import json_response
 from tests.servers.media import glb_bytes, glb_info, image_bytes, video_bytes
+from tests.tiny.fixtures import one_torch_thread  # noqa: F401  (autouse)
 
 TXT2MESH = "@multigen/generate/txt2mesh"
 IMG2MESH = "@multigen/generate/img2mesh"
@@ -123,15 +124,9 @@ def servers(monkeypatch):
 
 @pytest.fixture(scope="module")
 def tiny_shap_e():
-    import torch
-
     from tests.tiny.mesh import install_mesh
 
     install_mesh(HUB_CACHE)
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny forwards are faster and steadier on 2 cores
-    yield
-    torch.set_num_threads(previous)
 
 
 @pytest.fixture

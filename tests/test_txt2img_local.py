@@ -11,22 +11,16 @@ from PIL import Image
 import fiftyone.operators as foo
 
 from tests.conftest import HUB_CACHE, plugin_module
+from tests.tiny.fixtures import one_torch_thread  # noqa: F401  (autouse)
 
 OP = "@multigen/generate/txt2img"
 
 
 @pytest.fixture(scope="module", autouse=True)
 def tiny_models():
-    import torch
-
     from tests.tiny.text_to_image import install_text_to_image
 
     install_text_to_image(HUB_CACHE)
-    # one intra-op thread: tiny forwards are much faster and steadier on 2 cores
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 def local_models():
