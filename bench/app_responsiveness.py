@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from bench.env import REPO, plugin_module
+from bench.env import REPO
 
 HEAVY = ("torch", "diffusers", "transformers", "openai", "replicate")
 IMPORT_PLUGIN = f"""
@@ -51,7 +51,6 @@ def import_cost():
 
 def resolve_medians():
     import fiftyone as fo
-    import fiftyone.operators as foo
     from fiftyone.operators.executor import resolve_type
     from fiftyone.operators.registry import OperatorRegistry
     from PIL import Image

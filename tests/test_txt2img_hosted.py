@@ -7,7 +7,6 @@ import os
 import pytest
 from PIL import Image
 
-import fiftyone as fo
 import fiftyone.operators as foo
 
 from tests.conftest import plugin_module
