@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,6 @@ import numpy as np
 import torch
 
 TINY_PARENT = Path(hub_cache.__file__).resolve().parent.parent  # folder that holds the `tiny` package
-INSTALL_BUDGET_S = 60  # measured about 6 s on 2 cores; generous for a loaded CI machine
 KANDINSKY = ("kandinsky-community/kandinsky-2-2-prior", "kandinsky-community/kandinsky-2-2-decoder")
 PIPELINE_REPOS = [r for r in t2i.PIPELINE_CLASSES if r not in KANDINSKY]
 
@@ -39,10 +37,7 @@ PIPELINE_REPOS = [r for r in t2i.PIPELINE_CLASSES if r not in KANDINSKY]
 def t2i_cache(tmp_path_factory):
     """Hub cache holding every tiny text-to-image repo (built once per session)."""
     cache = tmp_path_factory.mktemp("hf_hub_cache")
-    start = time.perf_counter()
-    snapshots = t2i.install_text_to_image(cache)
-    elapsed = time.perf_counter() - start
-    return {"dir": cache, "snapshots": snapshots, "install_s": elapsed}
+    return {"dir": cache, "snapshots": t2i.install_text_to_image(cache)}
 
 
 @pytest.fixture
@@ -73,11 +68,6 @@ def _array(image):
 
 
 # --------------------------------------------------------------------------- layout
-def test_install_time(t2i_cache, record_property):
-    record_property("install_text_to_image_s", round(t2i_cache["install_s"], 2))
-    assert t2i_cache["install_s"] < INSTALL_BUDGET_S
-
-
 def test_cache_layout_matches_huggingface_hub(t2i_cache):
     from huggingface_hub import scan_cache_dir, try_to_load_from_cache
 

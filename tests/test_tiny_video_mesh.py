@@ -31,8 +31,6 @@ import numpy as np
 import torch
 
 TINY_PARENT = Path(hub_cache.__file__).resolve().parent.parent
-INSTALL_BUDGET_S = 90  # measured about 3 s (video) + 3 s (mesh) on 2 cores
-RUN_BUDGET_S = 30  # per call; measured 0.02-0.5 s (video), 1.3-3 s (Shap-E)
 MAX_MESH_VERTICES = 50_000
 
 EXPECTED_INDEX = {
@@ -49,15 +47,10 @@ SHAP_E_CLASSES = {M.SHAP_E: "ShapEPipeline", M.SHAP_E_IMG2IMG: "ShapEImg2ImgPipe
 
 @pytest.fixture(scope="module")
 def tiny_cache(tmp_path_factory):
-    """Hub cache with every tiny video and 3D repo; per-repo build+save times."""
+    """Hub cache with every tiny video and 3D repo."""
     cache = tmp_path_factory.mktemp("hf_hub_cache_video_mesh")
-    times, snapshots = {}, {}
-    for install, repos in ((V.install_video, V.VIDEO_REPOS), (M.install_mesh, M.MESH_REPOS)):
-        for repo in repos:
-            start = time.perf_counter()
-            snapshots.update(install(cache, [repo]))
-            times[repo] = time.perf_counter() - start
-    return {"dir": cache, "snapshots": snapshots, "install_s": times}
+    snapshots = {**V.install_video(cache, V.VIDEO_REPOS), **M.install_mesh(cache, M.MESH_REPOS)}
+    return {"dir": cache, "snapshots": snapshots}
 
 
 @pytest.fixture
@@ -89,12 +82,6 @@ def _image(w=80, h=96):
 
 
 # --------------------------------------------------------------------------- layout
-def test_install_times(tiny_cache, record_property):
-    for repo, seconds in tiny_cache["install_s"].items():
-        record_property(f"install_{repo}", round(seconds, 2))
-    assert sum(tiny_cache["install_s"].values()) < INSTALL_BUDGET_S
-
-
 def test_model_index_mirrors_real_repos(tiny_cache):
     for repo, (cls, scheduler) in EXPECTED_INDEX.items():
         snapshot = Path(tiny_cache["snapshots"][repo])
@@ -145,7 +132,6 @@ def test_video_load_and_generate(offline_hub, repo, record_property):
     frames = run(output_type="np")
     elapsed = time.perf_counter() - start
     record_property("run_s", round(elapsed, 2))
-    assert elapsed < RUN_BUDGET_S
     n, h, w = kwargs["num_frames"], kwargs["height"], kwargs["width"]
     assert frames.shape == (1, n, h, w, 3)
     assert np.isfinite(frames).all() and frames.min() >= 0 and frames.max() <= 1
@@ -215,7 +201,6 @@ def test_shap_e_mesh(offline_hub, repo, record_property, tmp_path):
     mesh = run()
     elapsed = time.perf_counter() - start
     record_property("mesh_s", round(elapsed, 2))
-    assert elapsed < RUN_BUDGET_S
     verts, faces = mesh.verts, mesh.faces
     assert 0 < len(verts) < MAX_MESH_VERTICES, len(verts)
     assert faces.ndim == 2 and faces.shape[1] == 3 and len(faces) > 0

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import fiftyone as fo
 import fiftyone.operators as foo
 
 from tests.conftest import HUB_CACHE, plugin_module
@@ -72,20 +73,43 @@ def test_every_local_model_runs_tiny(dataset, model_id):
     assert sorted(dataset.values("generation.seed")) == [51, 52]
 
 
+# The README's promise about seeds: across batch sizes (or processors) the
+# same seed gives the same image within these (of 255); bench/seed_drift.py
+# measures max 1, mean 0.000 over every tiny local model and kernel path
+SAME_SEED_MAX_DIFF, SAME_SEED_MEAN_DIFF = 8, 1.0
+
+
+def assert_same_image(a, b):
+    diff = np.abs(a.astype(int) - b.astype(int))
+    assert diff.max() <= SAME_SEED_MAX_DIFF and diff.mean() < SAME_SEED_MEAN_DIFF, (
+        diff.max(), diff.mean())
+
+
+def assert_other_image(a, b):
+    # another seed is another image: far beyond the same-seed tolerance
+    assert np.abs(a.astype(int) - b.astype(int)).mean() > 10 * SAME_SEED_MEAN_DIFF
+
+
 def test_same_seed_same_image_and_batches_reproduce_single_runs(dataset):
     op = foo.get_operator(OP)
     opts = dict(model="sdxl", backend="diffusers", width=64, height=64,
                 num_inference_steps=2)
     batch = op(dataset, prompt="a lighthouse", seed=7, num_images=2, **opts).result
     again = op(dataset, prompt="a lighthouse", seed=8, num_images=1, **opts).result
+    elsewhere = fo.Dataset()  # the same run again (here it would be skipped as done)
+    repeat = op(elsewhere, prompt="a lighthouse", seed=8, num_images=1, **opts).result
     other = op(dataset, prompt="a lighthouse", seed=9, num_images=1, **opts).result
     by_id = {s.id: s for s in dataset}
     batch_by_seed = {by_id[i].generation.seed: pixels(by_id[i]) for i in batch["sample_ids"]}
     single = pixels(by_id[again["sample_ids"][0]])
-    # image 2 of a seed-7 batch is the image of a seed-8 single run
-    assert np.array_equal(batch_by_seed[8], single)
-    assert not np.array_equal(batch_by_seed[7], single)
-    assert not np.array_equal(pixels(by_id[other["sample_ids"][0]]), single)
+    # same seed, options and batch size on the same machine: bit for bit
+    assert np.array_equal(single, pixels(elsewhere[repeat["sample_ids"][0]]))
+    elsewhere.delete()
+    # image 2 of a seed-7 batch is the image of a seed-8 single run, within
+    # the tolerance (kernels may take another path for another batch size)
+    assert_same_image(batch_by_seed[8], single)
+    assert_other_image(batch_by_seed[7], single)
+    assert_other_image(pixels(by_id[other["sample_ids"][0]]), single)
 
 
 def test_second_run_reuses_the_loaded_pipeline(dataset):

@@ -161,8 +161,8 @@ def app_url(providers):
 
 
 def wait_for_http(url, proc, log_path, timeout=120):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         if proc.poll() is not None:
             break
         try:
@@ -206,8 +206,8 @@ def stop_group(proc):
                 os.killpg(group, sig)
             except ProcessLookupError:
                 pass
-        deadline = time.time() + 10
-        while time.time() < deadline and any(alive(group) for group in groups):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(alive(group) for group in groups):
             proc.poll()  # reaps the App's own process
             time.sleep(0.2)
         if not any(alive(group) for group in groups):

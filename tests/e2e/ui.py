@@ -166,14 +166,14 @@ class AppUI:
         expect(notice).to_be_visible(timeout=timeout)
         return notice.inner_text()
 
-    def close_progress(self, timeout_s=15):
+    def close_progress(self, timeout_s=60):
         """The run's progress panel stays open with a Done button, which can
         appear a moment after the run's last message: wait for it, or for
         the panel to go away on its own."""
         done = self.page.get_by_role("button", name="Done", exact=True)
         panel = self.page.locator(".MuiDialog-root")
-        deadline = time.time() + timeout_s
-        while time.time() < deadline:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
             if done.count() and done.first.is_visible():
                 done.first.click()
                 return

@@ -135,6 +135,8 @@ class ProtocolServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._conns: set[socket.socket] = set()  # open (keep-alive) connections
+        self._rendezvous: threading.Barrier | None = None
+        self._rendezvous_left = 0
 
     # -- lifecycle ---------------------------------------------------------
     def start(self) -> "ProtocolServer":
@@ -187,11 +189,25 @@ class ProtocolServer:
         with self._lock:
             return len(self._faults)
 
+    def rendezvous(self, count: int, timeout: float = 120.0) -> None:
+        """Hold the next ``count`` generation requests until all ``count`` are in
+        flight at once. A client that sends fewer at a time leaves them waiting
+        until ``timeout``, and then each is recorded in ``errors`` and answered
+        with a 500: concurrency is shown by a condition, not by timing."""
+        with self._lock:
+            self._rendezvous = threading.Barrier(count, timeout=timeout)
+            self._rendezvous_left = count
+
     def take_fault(self, request: RecordedRequest) -> Fault | None:
         """Mark ``request`` as a generation request and pop the next fault."""
         request.generation = True
         with self._lock:
-            return self._faults.popleft() if self._faults else None
+            barrier = self._rendezvous if self._rendezvous_left > 0 else None
+            self._rendezvous_left -= 1 if barrier else 0
+            fault = self._faults.popleft() if self._faults else None
+        if barrier is not None:
+            barrier.wait()  # BrokenBarrierError after the timeout: an emulator error
+        return fault
 
     def count(self, path: str | None = None, method: str | None = None, *, generation: bool | None = None) -> int:
         """Number of recorded requests whose path starts with ``path``, etc."""
