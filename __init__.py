@@ -10,12 +10,15 @@ torch, diffusers and provider clients load only when a model runs.
 # own (no package) when the checkout's folder name is not a Python
 # identifier; there is nothing to register then.
 if __package__:
-    from .img2video.operator import ImageToVideo
-    from .text_to_3d.operators import ImageTo3D, TextTo3D
-    from .text_to_image.operator import TextToImage
+    from . import img2video, text_to_3d, text_to_image
+    from .core import catalog
+
+    # each task is one package exporting its MODELS and OPERATORS
+    TASKS = (text_to_image, img2video, text_to_3d)
+    for _task in TASKS:
+        catalog.register(*_task.MODELS)
 
     def register(plugin):
-        plugin.register(TextToImage)
-        plugin.register(ImageToVideo)
-        plugin.register(TextTo3D)
-        plugin.register(ImageTo3D)
+        for task in TASKS:
+            for operator in task.OPERATORS:
+                plugin.register(operator)

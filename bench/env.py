@@ -10,6 +10,8 @@ sys.path.insert(0, REPO)
 
 from tests import conftest  # noqa: E402  (sets the environment first)
 
+conftest.start_database()
+
 atexit.register(conftest.pytest_sessionfinish, None, 0)
 plugin_module = conftest.plugin_module
 HUB_CACHE = conftest.HUB_CACHE

@@ -29,8 +29,10 @@ def main():
 
     base = plugin_module("core.backends.base")
     catalog = plugin_module("core.catalog")
-    jobs = plugin_module("core.jobs")
-    samples = plugin_module("core.samples")
+    plan = plugin_module("core.plan")
+    request = plugin_module("core.request")
+    run_module = plugin_module("core.run")
+    writer = plugin_module("text_to_image.writer")
     data = png_bytes()
 
     @dataclass
@@ -51,17 +53,18 @@ def main():
     prompts = [f"prompt {i}" for i in range(COUNT)]
 
     provenance = plugin_module("core.provenance")
+    choice = request.Choice(model, model.backends[0], {})
+    items = plan.plan([choice], prompts, seed=1)
     folder = tempfile.mkdtemp(prefix="bench-baseline-")
     dataset = fo.Dataset()
     start = time.perf_counter()
     batch = []
-    for i, prompt in enumerate(prompts):
+    for i, item in enumerate(items):
         path = os.path.join(folder, f"{i}.png")
         with open(path, "wb") as f:
             f.write(data)
-        doc = provenance.record(model=model, backend=model.backends[0], prompt=prompt,
-                                output=base.Output(data=data, ext="png"), options={},
-                                base_seed=1, index=0, latency_s=0.0, run_id="baseline")
+        doc = provenance.record(item, 0, base.Output(data=data, ext="png"),
+                                latency_s=0.0, run_id="baseline")
         batch.append(fo.Sample(
             filepath=path, tags=["generated", model.id], generation=doc,
             metadata=fo.ImageMetadata(size_bytes=len(data), mime_type="image/png",
@@ -72,9 +75,7 @@ def main():
 
     dataset = fo.Dataset()
     start = time.perf_counter()
-    choice = jobs.Choice(model, model.backends[0], {"num_images": 1})
-    items = jobs.plan([choice], prompts, seed=1)
-    run = jobs.Run(items, {}, samples.ImageWriter(dataset, tempfile.mkdtemp()))
+    run = run_module.Run(items, {}, writer.ImageWriter(dataset, tempfile.mkdtemp()))
     for _ in run:
         pass
     plugin = time.perf_counter() - start

@@ -1,8 +1,9 @@
 """The model catalog: every model declared once, as data.
 
-Task packages declare their models with :class:`Model` and :func:`register`
-them; the App form, SDK validation, provenance and the README's model table
-are all derived from these declarations.
+Task packages declare their models with :class:`Model` and export them as
+``MODELS``; the plugin registers every task's models (``__init__.py``). The
+App form, SDK validation, provenance and the README's model table are all
+derived from these declarations.
 """
 
 from dataclasses import dataclass
@@ -29,12 +30,13 @@ class Model:
         label: human name
         task: a key of :data:`TASKS`
         backends: backend specs (``Diffusers``, ``Replicate``...), preferred first
-        params: the model's options; ``seed`` and ``num_images`` are added
-            unless the model says otherwise
+        params: the model's options; ``num_images`` is added when the model
+            is ``batched`` and ``seed`` when a backend takes one
         status: ``available`` or ``retired``
         retired_on / successor: when the provider retired it, and the model
             id to use instead
         summary: one line for the form and README
+        batched: several outputs per input may be asked (``num_images``)
     """
 
     id: str
@@ -46,8 +48,12 @@ class Model:
     retired_on: Optional[str] = None
     successor: Optional[str] = None
     summary: str = ""
-    seeded: bool = True
     batched: bool = True
+
+    @property
+    def seeded(self):
+        """Whether any of its backends takes a seed (declared there)."""
+        return any(b.takes_seed for b in self.backends)
 
     @property
     def all_params(self):
@@ -136,10 +142,12 @@ def form_key(model_id):
 
 
 def register(*models):
+    """Adds models to the catalog; registering the same declaration again
+    (the plugin loaded twice) changes nothing."""
     for model in models:
         if model.task not in TASKS:
             raise ValueError(f"{model.id}: unknown task {model.task}")
-        if model.id in _MODELS and _MODELS[model.id] is not model:
+        if model.id in _MODELS and _MODELS[model.id] != model:
             raise ValueError(f"model id {model.id} declared twice")
         if model.successor and model.successor == model.id:
             raise ValueError(f"{model.id} cannot succeed itself")

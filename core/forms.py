@@ -1,16 +1,37 @@
-"""Building the App form of a generate operator from the catalog.
+"""The App form of a generate operator, built in one place from the catalog.
 
-Every input comes from a model declaration; values are checked with the same
-``request.parse`` the SDK and ``execute`` use, and problems are flagged on
-the input they concern before anything runs.
+Every input comes from a declaration (a task's prompt mode, a model's
+options); values are checked with the same ``request.parse`` the SDK and
+``execute`` use, and problems are flagged on the input they concern before
+anything runs.
 """
 
 import fiftyone.operators.types as types
 
 from . import catalog, params as P
 from .backends.diffusers_local import gpu_present
-from .jobs import count_outputs, plan
-from .request import RUN_OPTIONS, default_backend
+from .plan import count_outputs, plan
+from .request import NO_PROMPT, PROMPT_REQUIRED, default_backend
+
+
+def build(operator, ctx, request, secrets, num_sources=1):
+    """The whole form: task inputs, models, prompts, run options, each
+    model's section, output folder, shards and a summary of the run."""
+    inputs = types.Object()
+    selected = [c.model for c in request.choices]
+    add_models_input(inputs, operator.task, request, operator.default_model)
+    if operator.prompt_mode != NO_PROMPT:
+        add_prompt_inputs(inputs, ctx, operator, request)
+    add_run_options(inputs, request, selected)
+    add_model_sections(inputs, ctx.params, secrets, request, selected)
+    inputs.str("output_dir", label="Output folder",
+               description="Where files are written; blank for "
+               "<FiftyOne dataset dir>/multigen/<dataset>")
+    inputs.int("shards", label="Shards", default=1, min=1, max=64,
+               description="Split a delegated run into this many operations, "
+               "one per `fiftyone delegated launch` worker (GPU or machine)")
+    add_summary(inputs, request, num_sources)
+    return types.Property(inputs, view=types.View(label=operator.label))
 
 
 def model_choice_label(model):
@@ -34,25 +55,50 @@ def add_models_input(inputs, task, request, default_model):
         "(same prompts or images, same seed)",
         view=view, required=True,
     )
-    flag(prop, request.errors.get("models"))
+    flag(prop, request.errors.get((None, "models")))
+
+
+def add_prompt_inputs(inputs, ctx, operator, request):
+    """The prompt box, a prompts file, and a string field of the samples."""
+    params = ctx.params
+    prop = inputs.str(
+        "prompt", label="Prompt",
+        required=operator.prompt_mode == PROMPT_REQUIRED and not (
+            params.get("prompts_file") or params.get("prompt_field")),
+        description=operator.prompt_help,
+        view=types.TextFieldView(multiline=True, rows=3),
+    )
+    flag(prop, request.errors.get((None, "prompt")))
+    prop = inputs.str("prompts_file", label="Prompts file",
+                      description="A .txt (one prompt per line) or .csv "
+                      "(a 'prompt' column) file on the server")
+    flag(prop, request.errors.get((None, "prompts_file")))
+    fields = sorted(name for name, field in ctx.view.get_field_schema().items()
+                    if type(field).__name__ == "StringField" and name != "filepath")
+    if fields:
+        prop = inputs.enum("prompt_field", fields, label="Prompts from a field",
+                           description="Use each sample's value of this field "
+                           "as a prompt (captions, for example)",
+                           view=types.Dropdown())
+        flag(prop, request.errors.get((None, "prompt_field")))
 
 
 def add_run_options(inputs, request, selected):
-    """The options asked once per run: negative prompt, images, seed."""
-    declared = {p.name: p for m in selected for p in m.all_params}
-    for name in RUN_OPTIONS:
-        if name not in declared:
-            continue
-        param = declared[name]
-        if name == "num_images":
-            # the smallest maximum among the chosen models
-            param = param.with_(max=min(
-                p.max for m in selected for p in m.all_params if p.name == name
-            ))
+    """The options asked once per run (negative prompt, images, seed): the
+    chosen models' options whose scope is the run or the plan."""
+    asked = {}
+    for model in selected:
+        for param in model.all_params:
+            if param.scope != P.MODEL:
+                asked.setdefault(param.name, []).append(param)
+    for name, declared in asked.items():
+        param = declared[0]
+        if name == P.NUM_IMAGES.name:  # the smallest maximum among the models
+            param = param.with_(max=min(p.max for p in declared))
         prop = add_param(inputs, param, name)
-        flag(prop, request.errors.get(name) or next(
-            (msg for key, msg in request.errors.items()
-             if key.endswith(f".{name}")), None))
+        flag(prop, request.errors.get((None, name)) or next(
+            (msg for (model_id, option), msg in request.errors.items()
+             if model_id is not None and option == name), None))
 
 
 def add_model_sections(inputs, params, secrets, request, selected):
@@ -65,10 +111,10 @@ def add_model_sections(inputs, params, secrets, request, selected):
         backend = _chosen_backend(model, own.get("backend"), secrets)
         _add_backend_input(section, model, backend, secrets, request)
         for param in model.params_for(backend.kind):
-            if param.name in RUN_OPTIONS:
+            if param.scope != P.MODEL:
                 continue
             prop = add_param(section, param, param.name)
-            flag(prop, request.errors.get(f"{model.id}.{param.name}"))
+            flag(prop, request.errors.get((model.id, param.name)))
         options.define_property(catalog.form_key(model.id), section, label=model.label,
                                 description=model.summary)
     inputs.define_property("options", options, label="Model options")
@@ -95,7 +141,7 @@ def _add_backend_input(section, model, backend, secrets, request):
         "backend", choices.values(), default=backend.kind, label="Run on",
         description="Where this model runs", view=choices,
     )
-    flag(prop, request.errors.get(f"{model.id}.backend"))
+    flag(prop, request.errors.get((model.id, "backend")))
 
 
 def add_param(inputs, param, name):
@@ -113,7 +159,7 @@ def add_param(inputs, param, name):
         for choice in param.choices:
             view.add_choice(choice, label=str(choice))
         return inputs.enum(name, list(param.choices), view=view, **kwargs)
-    return inputs.str(name, **kwargs)
+    return inputs.str(name, **kwargs)  # text, and JSON as text
 
 
 def _describe(param):
@@ -130,31 +176,30 @@ def flag(prop, message):
         prop.error_message = message
 
 
-def where(key):
-    """A problem's place as the form names it: "Prompt", or a model's
-    label and the option's label ("gpt-image-2 › Run on"), not the internal
-    key ("gpt-image-2.backend")."""
-    run_level = {"models": "Models", "prompt": "Prompt", "seed": P.SEED.title}
-    if key in run_level or "." not in key:
-        return run_level.get(key, key.replace("_", " ").capitalize())
-    model_id, name = key.rsplit(".", 1)  # ids may hold dots (sd3.5-large)
+def where(model_id, name):
+    """A problem's place as the form names it: "Prompt", or a model's label
+    and the option's label ("gpt-image-2 › Run on")."""
+    if model_id is None:
+        return {"models": "Models", "seed": P.SEED.title}.get(
+            name, name.replace("_", " ").capitalize())
     try:
         model = catalog.get(model_id)
     except ValueError:
-        return key
+        return f"{model_id} › {name}"
     titles = {p.name: p.title for p in model.all_params}
     return f"{model.label} › {'Run on' if name == 'backend' else titles.get(name, name)}"
 
 
-def add_summary(inputs, request, prompts, num_sources=1):
+def add_summary(inputs, request, num_sources=1):
     """Says how many outputs the run will make before it starts."""
     if not request.valid:
         inputs.view("problems", types.Error(
             label="Fix these before running",
-            description="; ".join(f"{where(key)}: {message}"
+            description="; ".join(f"{where(*key)}: {message}"
                                   for key, message in request.errors.items())))
         return
-    total = num_sources * count_outputs(plan(request.choices, prompts or [None], seed=0))
+    items = plan(request.choices, request.prompts or [None], seed=0)
+    total = num_sources * count_outputs(items)
     models = ", ".join(c.model.label for c in request.choices)
     inputs.view("summary", types.Notice(
         label=f"This run makes {total} output{'s' if total != 1 else ''} "

@@ -12,16 +12,16 @@ source sample by id and path.
 
 import os
 
-from . import media
-from .jobs import Source
-from .samples import GENERATED_TAG, SampleWriter
+from .plan import Source
+from .run import Failure
+from .samples import SampleWriter
 
 IMAGE_SLICE = "image"
 
 
 def collect_sources(view):
-    """The image samples of ``view`` as :class:`Source`, and a problem entry
-    (for the run's ``failed`` list) for each sample that cannot be used."""
+    """The image samples of ``view`` as :class:`Source`, and a
+    :class:`Failure` for each sample that cannot be used."""
     import fiftyone.core.media as fom
 
     if view.media_type == fom.GROUP:
@@ -34,7 +34,7 @@ def collect_sources(view):
         elif not os.path.isfile(filepath):
             problem = f"source file is missing: {filepath}"
         if problem:
-            problems.append({"source_id": sample_id, "model": None, "error": problem})
+            problems.append(Failure(problem, source_id=sample_id))
         else:
             sources.append(Source(sample_id, filepath))
     return sources, problems
@@ -63,44 +63,45 @@ def output_dataset(dataset, suffix, default_slice):
 
 
 class GroupWriter(SampleWriter):
-    """One group per output. Subclasses implement :meth:`slices_for`,
-    returning ``{slice name: fo.Sample}`` for one output."""
+    """One group per output: the output in slice ``output_slice`` and the
+    pictures that belong with it in other slices. Subclasses implement
+    :meth:`slices_for`, returning ``{slice name: fo.Sample}`` for one output;
+    every slice carries the output's provenance, which links it to its
+    source sample."""
+
+    output_slice = ""
 
     def __init__(self, dataset, output_dir=None, source_dataset=None):
         super().__init__(dataset, output_dir)
         self.source_dataset = source_dataset
 
-    def samples_for(self, item, output, doc):
+    def samples_for(self, item, output):
         import fiftyone as fo
 
+        group = fo.Group()
+        samples = []
+        for name, sample in self.slices_for(item, output).items():
+            sample["group"] = group.element(name)
+            samples.append(sample)
+        return samples
+
+    def is_output(self, sample):
+        return sample.group.name == self.output_slice
+
+    def slices_for(self, item, output):
+        raise NotImplementedError
+
+    def annotate(self, item, doc):
         if item.source is not None:
             doc.source_id = item.source.sample_id
             doc.source_path = item.source.filepath
             doc.source_dataset = self.source_dataset
-        group = fo.Group()
-        samples = []
-        for slice_name, sample in self.slices_for(item, output, doc).items():
-            sample["group"] = group.element(slice_name)
-            samples.append(sample)
-        return samples
 
-    def slices_for(self, item, output, doc):
-        raise NotImplementedError
-
-    def source_sample(self, item, doc):
+    def source_sample(self, item):
         """The ``image`` slice showing the source image (the file is shared,
         not copied)."""
         import fiftyone as fo
 
         return fo.Sample(filepath=item.source.filepath, tags=["source"],
-                         source_id=item.source.sample_id, generation=doc.copy())
-
-    def generated_sample(self, item, output, doc, *, stem=None, tags=()):
-        """A sample for ``output``'s file, written atomically."""
-        import fiftyone as fo
-
-        path = media.write_atomic(self.folder_for(item.choice.model),
-                                  stem or item.prompt or "output", output.ext, output.data)
-        return fo.Sample(filepath=path,
-                         tags=[GENERATED_TAG, item.choice.model.id, *tags],
-                         generation=doc)
+                         source_id=item.source.sample_id,
+                         metadata=fo.ImageMetadata.build_for(item.source.filepath))

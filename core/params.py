@@ -7,10 +7,17 @@ Standard names (``prompt``, ``negative_prompt``, ``width``, ``height``,
 them to each provider's own field names.
 """
 
+import math
 from dataclasses import dataclass, replace
 from typing import Any, Optional, Tuple
 
-INT, FLOAT, STR, BOOL, CHOICE = "int", "float", "str", "bool", "choice"
+INT, FLOAT, STR, BOOL, CHOICE, JSON = "int", "float", "str", "bool", "choice", "json"
+
+# Where an option is set. Most belong to one model (MODEL). RUN options are
+# asked once for the whole run and given to every chosen model that has them
+# (a negative prompt). PLAN options are asked once and shape the plan itself
+# (which seed, how many outputs): they never reach a backend as options.
+MODEL, RUN, PLAN = "model", "run", "plan"
 
 
 @dataclass(frozen=True)
@@ -19,13 +26,15 @@ class Param:
 
     Attributes:
         name: the option's name (a standard name where the meaning is standard)
-        type: one of ``int``, ``float``, ``str``, ``bool``, ``choice``
+        type: one of ``int``, ``float``, ``str``, ``bool``, ``choice``,
+            ``json`` (a dict; the form holds it as JSON text)
         default: the value used when the user gives none (None = not sent)
         min, max: inclusive range for numbers
         choices: allowed values for ``choice``
         multiple_of: numbers must be a multiple of this (image sizes)
         help: one line shown in the form and README
         backends: backend kinds the option applies to (empty: all)
+        scope: ``model``, ``run`` or ``plan`` (see above)
     """
 
     name: str
@@ -38,6 +47,7 @@ class Param:
     help: str = ""
     label: str = ""
     backends: Tuple[str, ...] = ()
+    scope: str = MODEL
 
     @property
     def title(self):
@@ -78,6 +88,8 @@ class Param:
                 if isinstance(value, bool):
                     raise ValueError
                 value = float(value)
+                if not math.isfinite(value):  # NaN and infinity pass every range check
+                    raise ValueError
             elif self.type == BOOL:
                 if isinstance(value, str):
                     if value.lower() not in ("true", "false", "1", "0"):
@@ -85,6 +97,8 @@ class Param:
                     value = value.lower() in ("true", "1")
                 else:
                     value = bool(value)
+            elif self.type == JSON:
+                value = _json_object(value)
             elif self.type in (STR, CHOICE):
                 value = str(value) if self.type == STR else value
         except (TypeError, ValueError):
@@ -113,6 +127,18 @@ class Param:
         return value
 
 
+def _json_object(value):
+    """A dict, from a dict or from JSON text of one."""
+    import json
+
+    if isinstance(value, dict):
+        return dict(value)
+    value = json.loads(value)
+    if not isinstance(value, dict):
+        raise ValueError
+    return value
+
+
 def _fmt(x):
     if x is None:
         return "any"
@@ -127,6 +153,7 @@ def _article(type_name):
         FLOAT: "a number",
         BOOL: "true or false",
         STR: "text",
+        JSON: 'a JSON object, e.g. {"num_inference_steps": 4}',
     }.get(type_name, "a valid choice")
 
 
@@ -134,11 +161,12 @@ def _article(type_name):
 # ``.with_(...)``.
 
 NEGATIVE_PROMPT = Param(
-    "negative_prompt", STR, help="What the image should not show"
+    "negative_prompt", STR, help="What the image should not show", scope=RUN
 )
 SEED = Param(
     "seed",
     INT,
+    scope=PLAN,
     min=0,
     # 31 bits: FiftyOne's form validation rejects the Int64 that MongoDB
     # hands back for larger values in a delegated run's params
@@ -146,7 +174,8 @@ SEED = Param(
     help="Blank for a random seed; the seed used is recorded on each sample",
 )
 NUM_IMAGES = Param(
-    "num_images", INT, default=1, min=1, max=8, label="Images", help="Images per prompt"
+    "num_images", INT, default=1, min=1, max=8, label="Images", help="Images per prompt",
+    scope=PLAN,
 )
 WIDTH = Param(
     "width", INT, default=1024, min=64, max=2048, multiple_of=8,
@@ -174,3 +203,7 @@ def sized(default, *, min=64, max=2048, multiple_of=8, backends=()):
         HEIGHT.with_(default=default, min=min, max=max,
                      multiple_of=multiple_of, backends=backends),
     )
+
+
+# The plan-scope options by name, for steps that may not set them (a chain's)
+PLAN_OPTIONS = (NUM_IMAGES.name, SEED.name)

@@ -4,21 +4,41 @@ Used by the App form (to flag invalid values before running), by the SDK call
 (to raise before queueing anything) and by ``execute``. Params look like::
 
     {"models": ["sdxl", "flux-schnell"], "prompt": "a corgi\\na cat",
+     "prompts_file": "...", "prompt_field": "caption",
      "negative_prompt": "...", "num_images": 2, "seed": 51,
-     "output_dir": "...", "options": {"sdxl": {"backend": "replicate", ...}}}
+     "output_dir": "...", "shards": 1,
+     "options": {"sdxl": {"backend": "replicate", ...}}}
+
+A problem is addressed by ``(model id, option name)``, or ``(None, name)``
+for the run's own inputs (``prompt``, ``models``, ``seed``...).
 """
 
 import os
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from . import catalog
 from .backends.diffusers_local import Diffusers, gpu_present
-from .jobs import Choice
-from .params import SEED
+from .params import MODEL, PLAN, SEED
 
-# Options asked once per run rather than per model
-RUN_OPTIONS = ("negative_prompt", "num_images", "seed")
+PROMPT_REQUIRED, PROMPT_OPTIONAL, NO_PROMPT = "required", "optional", "none"
+
+# (model id or None for the run, option or input name)
+Where = Tuple[Optional[str], str]
+
+
+@dataclass
+class Choice:
+    """One model as the user configured it for a run.
+
+    ``options`` holds the model's own options for the chosen backend,
+    validated, defaults filled in; never the plan's (``seed``, ``num_images``:
+    see ``Request.seed`` and ``count``)."""
+
+    model: Any
+    backend: Any
+    options: Dict[str, Any]
+    count: int = 1  # outputs per input
 
 
 @dataclass
@@ -27,17 +47,18 @@ class Request:
     prompts: List[str] = field(default_factory=list)
     seed: Optional[int] = None
     output_dir: Optional[str] = None
-    # where each problem is, for the form: "prompt", "models", or "<model>.<option>"
-    errors: Dict[str, str] = field(default_factory=dict)
+    shards: int = 1
+    errors: Dict[Where, str] = field(default_factory=dict)
 
     @property
     def valid(self):
         return not self.errors
 
     def error_text(self):
-        return "; ".join(
-            f"{where}: {message}" for where, message in self.errors.items()
-        )
+        """Every problem in one line, as SDK users name things
+        (``sdxl.guidance_scale: ...``)."""
+        return "; ".join(f"{name if model_id is None else f'{model_id}.{name}'}: {message}"
+                         for (model_id, name), message in self.errors.items())
 
 
 def split_prompts(text):
@@ -72,6 +93,13 @@ def read_prompts_file(path):
     return split_prompts(row[column] for row in rows if len(row) > column)
 
 
+def read_prompt_field(view, name):
+    """Prompts from a string field of the view's samples (captions...)."""
+    if not view.has_field(name):
+        raise ValueError(f"the samples have no field {name!r} to read prompts from")
+    return [v.strip() for v in view.values(name) if isinstance(v, str) and v.strip()]
+
+
 def as_list(value):
     if value is None:
         return []
@@ -80,75 +108,102 @@ def as_list(value):
     return list(value)
 
 
-PROMPT_REQUIRED, PROMPT_OPTIONAL, NO_PROMPT = "required", "optional", "none"
-
-
-def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, check_ready=True):
+def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, view=None, check_ready=True):
     """Validates ``params`` for ``task`` and returns a :class:`Request`.
 
     ``prompt`` says whether the task needs prompts (text to X), may take them
-    (image to video: a motion prompt), or takes none."""
-    request = Request(output_dir=params.get("output_dir") or None)
+    (image to video: a motion prompt), or takes none. ``view`` holds the
+    samples whose ``prompt_field`` gives prompts (none: that field is only
+    checked when there is a view)."""
+    request = Request(output_dir=params.get("output_dir") or None,
+                      shards=int(params.get("shards") or 1))
     errors = request.errors
-
     if prompt != NO_PROMPT:
-        request.prompts = split_prompts(params.get("prompt"))
-        if params.get("prompts_file"):
-            try:
-                request.prompts += read_prompts_file(params["prompts_file"])
-            except (OSError, ValueError) as e:
-                errors["prompts_file"] = str(e)
-        # prompts from a field of the samples are read by the operator
-        if (not request.prompts and prompt == PROMPT_REQUIRED
-                and not params.get("prompt_field") and "prompts_file" not in errors):
-            errors["prompt"] = "enter a prompt (one per line for several)"
+        _read_prompts(request, params, view)
+        if not request.prompts and prompt == PROMPT_REQUIRED and not errors and not (
+                params.get("prompt_field") and view is None):
+            errors[None, "prompt"] = "enter a prompt (one per line for several)"
 
     try:
         request.seed = SEED.coerce(params.get("seed"))
     except ValueError as e:
-        errors["seed"] = str(e)
+        errors[None, "seed"] = str(e)
 
     model_ids = as_list(params.get("models"))
     if not model_ids:
-        errors["models"] = "choose at least one model"
+        errors[None, "models"] = "choose at least one model"
     if len(set(model_ids)) != len(model_ids):
-        errors["models"] = "a model is chosen twice"
+        errors[None, "models"] = "a model is chosen twice"
     all_options = params.get("options") or {}
-
     for model_id in dict.fromkeys(model_ids):
-        try:
-            model = catalog.get(model_id, task)
-        except ValueError as e:
-            errors["models"] = str(e)
-            continue
-        if model.retired:
-            errors["models"] = model.retirement_message()
-            continue
         own = dict(all_options.get(catalog.form_key(model_id))
                    or all_options.get(model_id) or {})
-        backend_kind = own.pop("backend", None) or default_backend(model, secrets).kind
-        try:
-            backend = model.backend(backend_kind)
-        except ValueError as e:
-            errors[f"{model_id}.backend"] = str(e)
-            continue
-        if check_ready:
-            fixes = backend.missing(secrets)
-            if fixes:
-                errors[f"{model_id}.backend"] = (
-                    f"{backend.label} cannot run {model.label} yet: "
-                    + "; ".join(fixes)
-                )
-        declared = {p.name for p in model.all_params}
-        for name in RUN_OPTIONS:
-            if name in declared and params.get(name) not in (None, ""):
-                own.setdefault(name, params[name])
-        own.pop("seed", None)  # the run's seed is request.seed
-        clean, option_errors = catalog.validate_options(model, backend.kind, own)
-        for name, message in option_errors.items():
-            errors[f"{model_id}.{name}"] = message
-        request.choices.append(Choice(model, backend, clean))
+        choice = _choose(task, model_id, own, params, secrets, errors, check_ready)
+        if choice is not None:
+            request.choices.append(choice)
+    _check_prompts_needed(request, prompt, params, view)
     return request
+
+
+def _read_prompts(request, params, view):
+    """Prompts from the text box, then a file, then a field of the samples."""
+    request.prompts = split_prompts(params.get("prompt"))
+    if params.get("prompts_file"):
+        try:
+            request.prompts += read_prompts_file(params["prompts_file"])
+        except (OSError, ValueError) as e:
+            request.errors[None, "prompts_file"] = str(e)
+    if params.get("prompt_field") and view is not None:
+        try:
+            request.prompts += read_prompt_field(view, params["prompt_field"])
+        except ValueError as e:
+            request.errors[None, "prompt_field"] = str(e)
+
+
+def _choose(task, model_id, own, params, secrets, errors, check_ready):
+    """The :class:`Choice` for one model, or None (with ``errors`` filled)."""
+    try:
+        model = catalog.get(model_id, task)
+    except ValueError as e:
+        errors[None, "models"] = str(e)
+        return None
+    if model.retired:
+        errors[None, "models"] = model.retirement_message()
+        return None
+    try:
+        backend = model.backend(own.pop("backend", None) or default_backend(model, secrets).kind)
+    except ValueError as e:
+        errors[model_id, "backend"] = str(e)
+        return None
+    if check_ready:
+        fixes = backend.missing(secrets)
+        if fixes:
+            errors[model_id, "backend"] = (
+                f"{backend.label} cannot run {model.label} yet: " + "; ".join(fixes))
+    for param in model.all_params:  # asked once for the run, set for each model
+        if param.scope != MODEL and params.get(param.name) not in (None, ""):
+            own.setdefault(param.name, params[param.name])
+    own.pop(SEED.name, None)  # the run's seed is request.seed
+    clean, problems = catalog.validate_options(model, backend.kind, own)
+    for name, message in backend.check(clean, secrets, check_ready).items():
+        problems.setdefault(name, message)
+    for name, message in problems.items():
+        errors[model_id, name] = message
+    plan_values = {p.name: clean.pop(p.name, None) for p in model.all_params
+                   if p.scope == PLAN}
+    return Choice(model, backend, clean, count=int(plan_values.get("num_images") or 1))
+
+
+def _check_prompts_needed(request, prompt, params, view):
+    """Models that refuse to run without a prompt (declared by their backend)."""
+    if prompt == NO_PROMPT or request.prompts or (None, "prompt") in request.errors:
+        return
+    if params.get("prompt_field") and view is None:
+        return  # the field's prompts are read where the samples are
+    needing = [c.model.label for c in request.choices if c.backend.needs_prompt]
+    if needing:
+        request.errors[None, "prompt"] = (
+            f"{', '.join(needing)} need{'s' if len(needing) == 1 else ''} a prompt")
 
 
 def default_backend(model, secrets):

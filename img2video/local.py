@@ -27,7 +27,6 @@ class DiffusersVideo(Diffusers):
         call_fields: standard option name -> the pipeline's argument name;
             None keeps an option out of the call (``fps`` when the pipeline
             does not take it: it then only sets the MP4's frame rate)
-        takes_prompt: the pipeline reads a prompt (SVD does not)
         chunked_decode: the pipeline takes ``decode_chunk_size``
         fp32_components: parts that stay in float32 on GPUs (Wan's VAE and
             image encoder, as its model card loads them)
@@ -36,7 +35,6 @@ class DiffusersVideo(Diffusers):
     """
 
     call_fields: Dict[str, Optional[str]] = field(default_factory=dict)
-    takes_prompt: bool = True
     chunked_decode: bool = False
     fp32_components: Tuple[str, ...] = ()
     fast_gib: float = 24.0

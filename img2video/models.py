@@ -8,7 +8,7 @@ listed as retired, pointing to what runs instead.
 
 from dataclasses import dataclass
 
-from ..core.catalog import RETIRED, Model, register
+from ..core.catalog import RETIRED, Model
 from ..core.params import (
     BOOL, CHOICE, FLOAT, GUIDANCE, HEIGHT, INT, NEGATIVE_PROMPT, STEPS, WIDTH, Param,
 )
@@ -210,11 +210,11 @@ WAN22_I2V_FAST = Model(
 )
 
 KLING_V21 = Model(
-    "kling-v2.1", "Kling v2.1", TASK, batched=False, seeded=False,
+    "kling-v2.1", "Kling v2.1", TASK, batched=False,
     summary="Kuaishou's Kling 2.1: 5 or 10 s at 24 fps, 720p or 1080p (Replicate)",
     backends=(
         ReplicateVideo(model_ref="kwaivgi/kling-v2.1", image_field="start_image",
-                       needs_prompt=True),
+                       needs_prompt=True, takes_seed=False),
     ),
     params=(
         Param("mode", CHOICE, default="standard", choices=("standard", "pro"),
@@ -243,12 +243,11 @@ SEEDANCE_1_LITE = Model(
 STABILITY_VIDEO_API = Model(
     "stability-svd-api", "Stable Video Diffusion (Stability API)", TASK,
     status=RETIRED, retired_on="2025-07-24", successor="svd-xt", batched=False,
-    seeded=False,
     summary="Stability's image-to-video endpoint, discontinued on 2025-07-24")
 SORA_2 = Model(
     "sora-2", "Sora 2 (OpenAI video API)", TASK, status=RETIRED,
-    retired_on="2026-09-24", successor="kling-v2.1", batched=False, seeded=False,
+    retired_on="2026-09-24", successor="kling-v2.1", batched=False,
     summary="OpenAI's video API, shut down on 2026-09-24")
 
-register(SVD, SVD_XT, LTX_VIDEO, WAN21_I2V, WAN22_I2V, WAN22_I2V_FAST, KLING_V21,
+MODELS = (SVD, SVD_XT, LTX_VIDEO, WAN21_I2V, WAN22_I2V, WAN22_I2V_FAST, KLING_V21,
          SEEDANCE_1_LITE, STABILITY_VIDEO_API, SORA_2)

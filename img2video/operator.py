@@ -1,8 +1,8 @@
 """The ``img2video`` operator: selected images x models -> videos, each in a
 group beside its source image."""
 
+from ..core import sdk
 from ..core.operator import FromImagesOperator
-from . import models  # noqa: F401  (registers the models)
 from .writer import VIDEO_SLICE, VideoWriter
 
 
@@ -49,20 +49,10 @@ class ImageToVideo(FromImagesOperator):
             "failed"}``: the output dataset, its new video samples (each
             one's group holds its source image) and what failed
         """
-        params = self.sdk_params(model, prompt=prompt, backend=backend, seed=seed,
-                                 negative_prompt=negative_prompt, output_dir=output_dir,
-                                 **model_options)
-        return self.run_sdk(sample_collection, params, delegate)
-
-    def parse(self, params, secrets, check_ready=True):
-        request = super().parse(params, secrets, check_ready)
-        needing = [c.model.label for c in request.choices
-                   if getattr(c.backend, "needs_prompt", False)]
-        if needing and not (request.prompts or params.get("prompt_field")):
-            request.errors["prompt"] = (
-                f"{', '.join(needing)} need{'s' if len(needing) == 1 else ''} a prompt "
-                "describing the motion")
-        return request
+        params = sdk.params_of(model, prompt=prompt, backend=backend, seed=seed,
+                               negative_prompt=negative_prompt, output_dir=output_dir,
+                               **model_options)
+        return sdk.call(self, sample_collection, params, delegate)
 
     def make_writer(self, ctx, dataset, request):
         return VideoWriter(dataset, request.output_dir, source_dataset=ctx.dataset.name)

@@ -9,7 +9,8 @@ its source sample (``generation.source_id``, ``source_path``,
 
 import os
 
-from ..core.groups import GroupWriter
+from ..core.groups import IMAGE_SLICE, GroupWriter
+from ..core.samples import GENERATED_TAG
 from .mp4 import video_metadata
 
 VIDEO_SLICE = "video"
@@ -19,24 +20,19 @@ class VideoWriter(GroupWriter):
     """Writes one (image, video) group per output; ``sample_ids`` lists the
     video samples (each one's group holds its source image)."""
 
-    def flush(self):
-        is_video = [sample.group.name == VIDEO_SLICE for sample in self._buffer]
-        before = len(self.sample_ids)
-        super().flush()
-        added = self.sample_ids[before:]
-        self.sample_ids[before:] = [i for i, video in zip(added, is_video) if video]
+    output_slice = VIDEO_SLICE
 
-    def slices_for(self, item, output, doc):
+    def slices_for(self, item, output):
         import fiftyone as fo
 
         stem = os.path.splitext(os.path.basename(item.source.filepath))[0]
-        video = self.generated_sample(item, output, doc, stem=stem)
+        path = self.write_file(item, output, stem)
         try:
-            video.metadata = video_metadata(video.filepath)
+            metadata = video_metadata(path)
         except ValueError as e:
             # no sample for a file that does not play
-            os.remove(video.filepath)
+            os.remove(path)
             raise ValueError(f"the model returned a video that does not play: {e}") from None
-        source = self.source_sample(item, doc)
-        source.metadata = fo.ImageMetadata.build_for(item.source.filepath)
-        return {"image": source, VIDEO_SLICE: video}
+        video = fo.Sample(filepath=path, tags=[GENERATED_TAG, item.choice.model.id],
+                          metadata=metadata)
+        return {IMAGE_SLICE: self.source_sample(item), VIDEO_SLICE: video}

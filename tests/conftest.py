@@ -82,17 +82,32 @@ def _start_mongod():
     return f"mongodb://127.0.0.1:{port}"
 
 
-os.environ["FIFTYONE_DATABASE_URI"] = _start_mongod()
-TEST_ENV["FIFTYONE_DATABASE_URI"] = os.environ["FIFTYONE_DATABASE_URI"]
+UNIT_TESTS = os.path.join(REPO, "tests", "unit")
+
+
+def start_database():
+    """Starts the session's mongod and points FiftyOne at it; before
+    anything imports fiftyone."""
+    if "FIFTYONE_DATABASE_URI" not in TEST_ENV:
+        os.environ["FIFTYONE_DATABASE_URI"] = _start_mongod()
+        TEST_ENV["FIFTYONE_DATABASE_URI"] = os.environ["FIFTYONE_DATABASE_URI"]
+
+
+def pytest_sessionstart(session):
+    # the unit layer (tests/unit) needs no database: run alone, it starts none
+    paths = [os.path.abspath(str(a).split("::")[0]) for a in session.config.args]
+    if not paths or not all(p.startswith(UNIT_TESTS) for p in paths):
+        start_database()
 
 
 def pytest_sessionfinish(session, exitstatus):
-    try:
-        import fiftyone.core.odm as foo_odm
+    if "FIFTYONE_DATABASE_URI" in TEST_ENV:
+        try:
+            import fiftyone.core.odm as foo_odm
 
-        foo_odm.get_db_client().drop_database(TEST_ENV["FIFTYONE_DATABASE_NAME"])
-    except Exception:
-        pass
+            foo_odm.get_db_client().drop_database(TEST_ENV["FIFTYONE_DATABASE_NAME"])
+        except Exception:
+            pass
     pidfile = os.path.join(SESSION_DIR, "mongod.pid")
     if os.path.exists(pidfile):
         with open(pidfile) as f:

@@ -365,6 +365,7 @@ def test_a_video_dataset_is_reported_not_crashed_on(dataset, tmp_path):
     res = foo.get_operator(OP)(dataset, model="svd", backend="diffusers").result
     assert res["sample_ids"] == []
     assert res["failed"] == [{"source_id": dataset.first().id, "model": None,
+                              "backend": None, "prompt": None,
                               "error": "not an image: clip.mp4"}]
     fo.delete_dataset(f"{dataset.name}-videos")
 

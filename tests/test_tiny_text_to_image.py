@@ -18,11 +18,11 @@ pytest.importorskip("transformers")
 
 try:
     from tiny import hub_cache
-    from tiny.fixtures import no_network, one_torch_thread  # noqa: F401
+    from tiny.fixtures import NO_NETWORK_PREAMBLE, no_network, one_torch_thread  # noqa: F401
     from tiny import text_to_image as t2i
 except ImportError:  # tests/ is a package, or only the repo root is on sys.path
     from tests.tiny import hub_cache  # type: ignore
-    from tests.tiny.fixtures import no_network, one_torch_thread  # type: ignore  # noqa: F401
+    from tests.tiny.fixtures import NO_NETWORK_PREAMBLE, no_network, one_torch_thread  # type: ignore  # noqa: F401
     from tests.tiny import text_to_image as t2i  # type: ignore
 
 import numpy as np
@@ -230,16 +230,9 @@ def test_sdxl_lightning_unet_checkpoints(offline_hub):
 
 
 # --------------------------------------------------------------------------- env vars only, fresh process
-SUBPROCESS_SCRIPT = textwrap.dedent(
+SUBPROCESS_SCRIPT = NO_NETWORK_PREAMBLE + textwrap.dedent(
     """
-    import socket, sys
-    attempts = []
-    def _refuse(*args, **kwargs):
-        attempts.append(args[1:] if args else kwargs)
-        raise OSError("network disabled in test")
-    socket.socket.connect = _refuse
-    socket.create_connection = _refuse
-    socket.getaddrinfo = _refuse
+    import sys
 
     import torch, diffusers
     from huggingface_hub import constants, hf_hub_download

@@ -18,12 +18,12 @@ pytest.importorskip("transformers")
 
 try:
     from tiny import hub_cache
-    from tiny.fixtures import no_network, one_torch_thread  # noqa: F401
+    from tiny.fixtures import NO_NETWORK_PREAMBLE, no_network, one_torch_thread  # noqa: F401
     from tiny import mesh as M
     from tiny import video as V
 except ImportError:  # tests/ is a package, or only the repo root is on sys.path
     from tests.tiny import hub_cache  # type: ignore
-    from tests.tiny.fixtures import no_network, one_torch_thread  # type: ignore  # noqa: F401
+    from tests.tiny.fixtures import NO_NETWORK_PREAMBLE, no_network, one_torch_thread  # type: ignore  # noqa: F401
     from tests.tiny import mesh as M  # type: ignore
     from tests.tiny import video as V  # type: ignore
 
@@ -273,16 +273,8 @@ def test_marching_cubes_table_sphere():
 
 
 # --------------------------------------------------------------------------- env vars only, fresh process
-SUBPROCESS_SCRIPT = textwrap.dedent(
+SUBPROCESS_SCRIPT = NO_NETWORK_PREAMBLE + textwrap.dedent(
     """
-    import socket
-    attempts = []
-    def _refuse(*args, **kwargs):
-        attempts.append(args[1:] if args else kwargs)
-        raise OSError("network disabled in test")
-    socket.socket.connect = _refuse
-    socket.create_connection = _refuse
-    socket.getaddrinfo = _refuse
 
     import time
     import torch, diffusers

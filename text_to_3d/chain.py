@@ -12,19 +12,18 @@ chain model itself (``image_model``, ``image_backend``, ``image_options``,
 by the same catalog validation as any model's options.
 """
 
-import json
 import os
 import tempfile
 from dataclasses import dataclass
 
 from ..core import catalog, media
 from ..core.backends.base import Backend, GenerationError, Job
+from ..core.params import PLAN_OPTIONS
 from ..core.request import default_backend
 from ..core.retry import with_retries
 
 AUTO = "auto"
 STEPS = (("image", "txt2img"), ("mesh", "img2mesh"))
-RUN_LEVEL = ("seed", "num_images")
 
 
 @dataclass
@@ -34,22 +33,6 @@ class Step:
     model: object
     backend: object
     options: dict
-
-
-def parse_options(raw):
-    """A step's own options: a dict, or JSON text of one (the form's field)."""
-    if raw in (None, ""):
-        return {}
-    if isinstance(raw, dict):
-        return dict(raw)
-    try:
-        value = json.loads(raw)
-    except (TypeError, ValueError):
-        raise ValueError(
-            'write the options as JSON, e.g. {"num_inference_steps": 4}') from None
-    if not isinstance(value, dict):
-        raise ValueError('write the options as a JSON object, e.g. {"seed": 1}')
-    return value
 
 
 def resolve(options, secrets, check_ready=True):
@@ -76,12 +59,9 @@ def resolve(options, secrets, check_ready=True):
         if fixes:  # and go on: the form flags every problem at once
             errors[f"{role}_backend"] = (
                 f"{backend.label} cannot run {model.label} yet: " + "; ".join(fixes))
-        try:
-            own = parse_options(options.get(f"{role}_options"))
-        except ValueError as e:
-            errors[f"{role}_options"] = str(e)
-            continue
-        shared = [name for name in own if name in RUN_LEVEL]
+        # a dict: the catalog's validation turned the form's JSON text into one
+        own = dict(options.get(f"{role}_options") or {})
+        shared = [name for name in own if name in PLAN_OPTIONS]
         if shared:
             errors[f"{role}_options"] = (
                 f"{', '.join(shared)} is set once for the run, not per step")
@@ -90,7 +70,7 @@ def resolve(options, secrets, check_ready=True):
         if problems:
             errors[f"{role}_options"] = f"{model.id}: " + "; ".join(problems.values())
             continue
-        for name in RUN_LEVEL:
+        for name in PLAN_OPTIONS:
             clean.pop(name, None)
         steps[role] = Step(model, backend, clean)
     return steps, errors
@@ -120,7 +100,7 @@ class Chain(Backend):
         prompt = (job.prompt or "") + (job.options.get("image_prompt_suffix") or "")
         image = _run(image_step, Job(
             model=image_step.model, prompt=prompt, options=image_step.options,
-            seed=job.seed if image_step.model.seeded else None, count=1), secrets)[0]
+            seed=job.seed if image_step.backend.takes_seed else None, count=1), secrets)[0]
         try:
             media.image_info(image.data)
         except ValueError as e:
@@ -131,7 +111,7 @@ class Chain(Backend):
                 f.write(image.data)
             mesh = _run(mesh_step, Job(
                 model=mesh_step.model, options=mesh_step.options,
-                seed=job.seed if mesh_step.model.seeded else None, count=1,
+                seed=job.seed if mesh_step.backend.takes_seed else None, count=1,
                 source_path=path), secrets)[0]
         image_ref = image.provider_ref or image_step.backend.ref
         mesh_ref = mesh.provider_ref or mesh_step.backend.ref
@@ -144,7 +124,7 @@ class Chain(Backend):
             image_provider_ref=image_ref,
             image_request_id=image.request_id,
             image_seed=image.seed if image.seed is not None else (
-                job.seed if image_step.model.seeded else None),
+                job.seed if image_step.backend.takes_seed else None),
             mesh_backend=mesh_step.backend.kind,
             mesh_provider_ref=mesh_ref,
             mesh_request_id=mesh.request_id,

@@ -29,10 +29,6 @@ class ReplicateMesh(Replicate):
     convert_to_glb: bool = False
     output_ext: str = "glb"
 
-    @property
-    def takes_seed(self):
-        return self.fields.get("seed", "seed") is not None
-
     def provider_input(self, job, batch_field=None):
         body = super().provider_input(job, batch_field)
         if self.images_field and job.source_path:
@@ -59,8 +55,6 @@ class ReplicateMesh(Replicate):
                 mesh.ext, up = "glb", "Y"
             if up:
                 mesh.extra["up_axis"] = up
-            if not self.takes_seed:
-                mesh.seed = None
             mesh.extra["batch_index"] = i
             if i < len(pictures):  # renders come in the same order as meshes
                 mesh.companions["preview"] = pictures[i]

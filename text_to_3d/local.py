@@ -24,7 +24,6 @@ class ShapE(Diffusers):
     or PLY (Shap-E's own +Z up) mesh plus a turntable GIF."""
 
     pipeline: str = "ShapEPipeline"
-    max_batch: int = 4
 
     @property
     def from_image(self):

@@ -34,22 +34,21 @@ def load_scene(data, ext):
     return scene
 
 
-def camera_framing(data, ext, up):
-    """(position, look_at) for a camera that shows the whole mesh from a
-    three-quarter view above it; the App's default camera sits too close to
-    small meshes and shows a wall of colour."""
-    lo, hi = load_scene(data, ext).bounds
+def camera_framing(scene, up):
+    """(position, look_at) for a camera that shows the whole mesh (a loaded
+    scene) from a three-quarter view above it; the App's default camera sits
+    too close to small meshes and shows a wall of colour."""
+    lo, hi = scene.bounds
     center = (lo + hi) / 2
     reach = 1.8 * float(max(hi - lo)) or 1.0
     offset = (reach, 0.6 * reach, reach) if up == Y_UP else (reach, -reach, 0.6 * reach)
     return [float(c + o) for c, o in zip(center, offset)], [float(c) for c in center]
 
 
-def describe(data, ext):
-    """``{"vertex_count", "face_count", "vertex_colors"}`` of mesh file bytes."""
+def describe(scene):
+    """``{"vertex_count", "face_count", "vertex_colors"}`` of a loaded scene."""
     import trimesh
 
-    scene = load_scene(data, ext)
     meshes = [g for g in scene.geometry.values() if isinstance(g, trimesh.Trimesh)]
     return {
         "vertex_count": int(sum(len(m.vertices) for m in meshes)),

@@ -7,9 +7,11 @@ Shap-E pipelines).
 """
 
 from ..core.backends.stability_api import Stability
-from ..core.catalog import Model, models, register
-from ..core.params import BOOL, CHOICE, FLOAT, GUIDANCE, INT, NUM_IMAGES, STEPS, STR, Param
-from ..text_to_image import models as _txt2img  # noqa: F401  (the chain's image models)
+from ..core.catalog import Model
+from ..core.params import (
+    BOOL, CHOICE, FLOAT, GUIDANCE, INT, JSON, NUM_IMAGES, STEPS, STR, Param,
+)
+from ..text_to_image.models import MODELS as IMAGE_MODELS
 from .chain import AUTO, Chain
 from .hosted import ReplicateMesh
 from .local import ShapE
@@ -42,7 +44,8 @@ def replicate_shap_e(**kwargs):
     return ReplicateMesh(
         model_ref=SHAP_E_REF, batch_field="batch_size", max_batch=1,
         fixed={"save_mesh": True},
-        fields={"seed": None, "num_inference_steps": None, "mesh_format": None,
+        takes_seed=False,
+        fields={"num_inference_steps": None, "mesh_format": None,
                 "frame_size": "render_size"},
         output_pick=(".obj", ".gif"), up_axis="Z", convert_to_glb=True, **kwargs)
 
@@ -78,7 +81,8 @@ SHAP_E_IMG2IMG = Model(
 STABLE_FAST_3D = Model(
     "stable-fast-3d", "Stable Fast 3D", "img2mesh",
     summary="Stability AI: a textured, UV-unwrapped GLB from one image in about a second",
-    backends=(Stability(endpoint="3d/stable-fast-3d", accept="*/*", output_ext="glb"),),
+    backends=(Stability(endpoint="3d/stable-fast-3d", accept="*/*", output_ext="glb",
+                        takes_seed=False),),
     params=(TEXTURE_RESOLUTION,
             Param("foreground_ratio", FLOAT, default=0.85, min=0.1, max=1.0,
                   help="How much of the frame the object fills after padding"),
@@ -86,7 +90,7 @@ STABLE_FAST_3D = Model(
             Param("vertex_count", INT, default=-1, min=-1, max=20000,
                   help="Target vertex count (-1: no limit)")),
     # deterministic, no seed: one mesh per image
-    seeded=False, batched=False,
+    batched=False,
 )
 
 STABLE_POINT_AWARE_3D = Model(
@@ -154,13 +158,14 @@ HUNYUAN3D_21 = Model(
             NUM_MESHES),
 )
 
-register(SHAP_E_IMG2IMG, STABLE_FAST_3D, STABLE_POINT_AWARE_3D, TRELLIS, HUNYUAN3D_21)
+IMG2MESH_MODELS = (SHAP_E_IMG2IMG, STABLE_FAST_3D, STABLE_POINT_AWARE_3D, TRELLIS,
+                   HUNYUAN3D_21)
 
 # text -> image -> 3D ------------------------------------------------------------
 
 
-def _ids(task):
-    return tuple(m.id for m in models(task, include_retired=False))
+def _ids(models):
+    return tuple(m.id for m in models if not m.retired)
 
 
 STEP_OPTIONS_HELP = ('options as JSON, e.g. {"num_inference_steps": 4}; '
@@ -172,12 +177,12 @@ VIA_IMAGE = Model(
     "today's best meshes from a prompt; the picture is kept",
     backends=(Chain(),),
     params=(
-        Param("image_model", CHOICE, default="flux-schnell", choices=_ids("txt2img"),
+        Param("image_model", CHOICE, default="flux-schnell", choices=_ids(IMAGE_MODELS),
               label="Image model", help="The text-to-image model that draws the object"),
         Param("image_backend", CHOICE, default=AUTO,
               choices=(AUTO, "diffusers", "replicate", "openai", "stability"),
               label="Image model runs on", help="auto: the first ready backend"),
-        Param("image_options", STR, default="", label="Image model options",
+        Param("image_options", JSON, label="Image model options",
               help=f"The image model's {STEP_OPTIONS_HELP}"),
         Param("image_prompt_suffix", STR,
               default=", a single object, centered, whole object in view, "
@@ -185,18 +190,16 @@ VIA_IMAGE = Model(
               label="Image prompt suffix",
               help="Added to each prompt: image-to-3D models want one clean object "
               "(a single space for none)"),
-        Param("mesh_model", CHOICE, default="stable-fast-3d", choices=_ids("img2mesh"),
+        Param("mesh_model", CHOICE, default="stable-fast-3d", choices=_ids(IMG2MESH_MODELS),
               label="3D model", help="The image-to-3D model that builds the mesh"),
         Param("mesh_backend", CHOICE, default=AUTO,
               choices=(AUTO, "diffusers", "replicate", "stability"),
               label="3D model runs on", help="auto: the first ready backend"),
-        Param("mesh_options", STR, default="", label="3D model options",
+        Param("mesh_options", JSON, label="3D model options",
               help=f"The 3D model's {STEP_OPTIONS_HELP}"),
         NUM_MESHES.with_(help="Meshes per prompt"),
     ),
 )
 
 # the chain first: it makes the best meshes from a prompt today
-register(VIA_IMAGE, SHAP_E)
-
-CHAIN_OPTIONS = ("image_options", "mesh_options")
+MODELS = (*IMG2MESH_MODELS, VIA_IMAGE, SHAP_E)

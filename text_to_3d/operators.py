@@ -1,13 +1,9 @@
 """The ``txt2mesh`` and ``img2mesh`` operators: prompts or image samples in,
 grouped 3D samples out (``mesh`` + ``preview`` + ``image`` slices)."""
 
-import json
-
+from ..core import sdk
 from ..core.groups import output_dataset
-from ..core.operator import FromImagesOperator, GenerateOperator
-from ..core.request import NO_PROMPT
-from .chain import Chain
-from .models import CHAIN_OPTIONS  # importing it registers the models
+from ..core.operator import NO_PROMPT, FromImagesOperator, GenerateOperator
 from .writer import MESH_SLICE, MeshWriter, show_previews_in_grid
 
 OUTPUT_SUFFIX = "3d"
@@ -23,41 +19,13 @@ def mesh_dataset(dataset):
 
 
 class _MeshOperator:
-    """What both 3D operators share: the writer, the output dataset and the
-    checks of chain options (which need the catalog and the keys)."""
+    """What both 3D operators share: the writer and the output dataset."""
 
     def make_writer(self, ctx, dataset, request):
         return MeshWriter(dataset, request.output_dir, source_dataset=ctx.dataset.name)
 
     def target_dataset(self, ctx):
         return mesh_dataset(ctx.dataset)
-
-    def parse(self, params, secrets, check_ready=True):
-        request = super().parse(_json_options(params), secrets, check_ready)
-        for choice in request.choices:
-            if isinstance(choice.backend, Chain):
-                for name, message in choice.backend.check(
-                        choice.options, secrets, check_ready).items():
-                    request.errors[f"{choice.model.id}.{name}"] = message
-        return request
-
-
-def _json_options(params):
-    """The SDK may give a chain's step options as dicts; the form (which
-    FiftyOne validates params against) holds them as JSON text, and so does
-    provenance."""
-    options = params.get("options") or {}
-    if not any(isinstance(own, dict) and any(isinstance(own.get(k), dict)
-                                             for k in CHAIN_OPTIONS)
-               for own in options.values()):
-        return params
-    converted = {
-        key: {k: (json.dumps(v, sort_keys=True) if k in CHAIN_OPTIONS
-                  and isinstance(v, dict) else v) for k, v in own.items()}
-        if isinstance(own, dict) else own
-        for key, own in options.items()
-    }
-    return {**params, "options": converted}
 
 
 class TextTo3D(_MeshOperator, GenerateOperator):
@@ -95,12 +63,13 @@ class TextTo3D(_MeshOperator, GenerateOperator):
 
         Returns:
             an ExecutionResult whose ``result`` is ``{"dataset", "sample_ids",
-            "failed"}``; ``sample_ids`` holds every slice's sample
+            "failed"}``; ``sample_ids`` lists the mesh samples (each one's
+            group holds its preview and intermediate image)
         """
-        params = self.sdk_params(model, prompt=prompt, backend=backend, seed=seed,
-                                 num_images=num_images, output_dir=output_dir,
-                                 **model_options)
-        return self.run_sdk(sample_collection, _json_options(params), delegate)
+        params = sdk.params_of(model, prompt=prompt, backend=backend, seed=seed,
+                               num_images=num_images, output_dir=output_dir,
+                               **model_options)
+        return sdk.call(self, sample_collection, params, delegate)
 
 
 class ImageTo3D(_MeshOperator, FromImagesOperator):
@@ -133,9 +102,10 @@ class ImageTo3D(_MeshOperator, FromImagesOperator):
 
         Returns:
             an ExecutionResult whose ``result`` is ``{"dataset", "sample_ids",
-            "failed"}``
+            "failed"}``; ``sample_ids`` lists the mesh samples (each one's
+            group holds its source image and preview)
         """
-        params = self.sdk_params(model, backend=backend, seed=seed,
-                                 num_images=num_images, output_dir=output_dir,
-                                 **model_options)
-        return self.run_sdk(sample_collection, params, delegate)
+        params = sdk.params_of(model, backend=backend, seed=seed,
+                               num_images=num_images, output_dir=output_dir,
+                               **model_options)
+        return sdk.call(self, sample_collection, params, delegate)

@@ -11,7 +11,7 @@ this: its preview comes from Shap-E's own renderer.
 import io
 import math
 
-from .meshes import Y_UP, load_scene
+from .meshes import Y_UP
 
 SIZE = 256
 SUPERSAMPLE = 2
@@ -23,10 +23,10 @@ BACKGROUND = (255, 255, 255)
 GREY = (180, 180, 180)
 
 
-def turntable(data, ext, up=Y_UP, size=SIZE, frames=MAX_FRAMES):
-    """(bytes, ext) of a turntable GIF of the mesh (a PNG still when the mesh
-    is too big for several frames)."""
-    triangles, colors = _triangles(data, ext, up)
+def turntable(scene, up=Y_UP, size=SIZE, frames=MAX_FRAMES):
+    """(bytes, ext) of a turntable GIF of a loaded mesh scene (a PNG still
+    when the mesh is too big for several frames)."""
+    triangles, colors = _triangles(scene, up)
     frames = max(1, min(frames, POLYGON_BUDGET // max(1, len(triangles))))
     # start a third of the way round: a still of the front alone looks flat
     images = [_draw(triangles, colors, math.pi / 6 + 2 * math.pi * i / frames, size)
@@ -40,13 +40,12 @@ def turntable(data, ext, up=Y_UP, size=SIZE, frames=MAX_FRAMES):
     return buffer.getvalue(), "gif"
 
 
-def _triangles(data, ext, up):
+def _triangles(scene, up):
     """Triangles (N, 3, 3) in a +Z-up frame, centred and scaled to the unit
     sphere, and their RGB colours (N, 3)."""
     import numpy as np
     import trimesh
 
-    scene = load_scene(data, ext)
     tris, cols = [], []
     for mesh in scene.dump():
         if not isinstance(mesh, trimesh.Trimesh) or not len(mesh.faces):

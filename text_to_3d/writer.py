@@ -4,10 +4,9 @@ sample, or the intermediate image of a text -> image -> 3D chain)."""
 
 import os
 
-from ..core import media
 from ..core.groups import IMAGE_SLICE, GroupWriter
 from ..core.samples import GENERATED_TAG
-from .meshes import camera_framing, default_up, describe
+from .meshes import camera_framing, default_up, describe, load_scene
 from .render import turntable
 from .scene import write_scene
 
@@ -17,68 +16,49 @@ THUMBNAIL_FIELD = "thumbnail_path"
 
 
 class MeshWriter(GroupWriter):
-    def add(self, item, outputs, latency_s, run_id):
-        # checked and counted before the provenance is recorded: a mesh that
-        # does not load fails here, and its counts land in ``generation``
-        for output in outputs:
-            try:
-                output.extra.update(
-                    {k: v for k, v in describe(output.data, output.ext).items()
-                     if k != "vertex_colors"})
-            except ValueError as e:
-                raise ValueError(f"the model returned a mesh we cannot use: {e}") from None
-            output.extra.setdefault("up_axis", default_up(output.ext))
-            if PREVIEW_SLICE not in output.companions:
-                data, ext = turntable(output.data, output.ext, output.extra["up_axis"])
-                output.companions[PREVIEW_SLICE] = type(output)(data=data, ext=ext)
-        super().add(item, outputs, latency_s, run_id)
+    """One (mesh, preview, image) group per output; ``sample_ids`` lists the
+    mesh samples. The mesh is loaded once, in the worker that made it, for
+    its check, its counts, its camera and its turntable."""
 
-    def slices_for(self, item, output, doc):
+    output_slice = MESH_SLICE
+
+    def slices_for(self, item, output):
         import fiftyone as fo
 
+        try:
+            scene = load_scene(output.data, output.ext)
+        except ValueError as e:
+            raise ValueError(f"the model returned a mesh we cannot use: {e}") from None
+        output.extra.update({k: v for k, v in describe(scene).items()
+                             if k != "vertex_colors"})
+        up = output.extra.setdefault("up_axis", default_up(output.ext))
+        if PREVIEW_SLICE not in output.companions:
+            data, ext = turntable(scene, up)
+            output.companions[PREVIEW_SLICE] = type(output)(data=data, ext=ext)
+
         model = item.choice.model
-        if not getattr(item.choice.backend, "takes_seed", True):
-            doc.seed = None  # the provider takes no seed: none was used
-        folder = self.folder_for(model)
         stem = item.prompt or (os.path.splitext(os.path.basename(item.source.filepath))[0]
                                if item.source else "mesh")
-        mesh_path = media.write_atomic(folder, stem, output.ext, output.data)
-        up = output.extra["up_axis"]
-        scene_path = write_scene(folder, stem, mesh_path, output.ext, up,
-                                 camera_framing(output.data, output.ext, up))
-        preview = self._picture(item, output.companions[PREVIEW_SLICE], doc,
-                                f"{stem}-preview", PREVIEW_SLICE)
-        doc.mesh_path = mesh_path
-        doc.preview_path = preview.filepath
+        mesh_path = self.write_file(item, output, stem)
+        scene_path = write_scene(self.folder_for(model), stem, mesh_path, output.ext, up,
+                                 camera_framing(scene, up))
+        preview = self.image_sample(item, output.companions[PREVIEW_SLICE],
+                                    f"{stem}-preview", (PREVIEW_SLICE,))
+        output.extra.update(mesh_path=mesh_path, preview_path=preview.filepath)
         slices = {}
         if item.source is not None:
-            slices[IMAGE_SLICE] = self.source_sample(item, doc)
+            slices[IMAGE_SLICE] = self.source_sample(item)
         elif IMAGE_SLICE in output.companions:
-            image = self._picture(item, output.companions[IMAGE_SLICE], doc,
-                                  f"{stem}-image", "intermediate")
-            doc.image_path = image.filepath
+            image = self.image_sample(item, output.companions[IMAGE_SLICE],
+                                      f"{stem}-image", ("intermediate",))
+            output.extra["image_path"] = image.filepath
             slices[IMAGE_SLICE] = image
-        slices[MESH_SLICE] = fo.Sample(
-            filepath=scene_path, tags=[GENERATED_TAG, model.id], generation=doc)
+        slices[MESH_SLICE] = fo.Sample(filepath=scene_path, tags=[GENERATED_TAG, model.id])
         slices[PREVIEW_SLICE] = preview
         for name, sample in slices.items():
-            if name != MESH_SLICE:
-                sample["generation"] = doc.copy()
             sample[THUMBNAIL_FIELD] = (preview.filepath if name == MESH_SLICE
                                        else sample.filepath)
         return slices
-
-    def _picture(self, item, output, doc, stem, tag):
-        """An image sample for a preview or intermediate image, checked to
-        decode first."""
-        import fiftyone as fo
-
-        width, height, channels, mime = media.image_info(output.data)
-        sample = self.generated_sample(item, output, doc, stem=stem, tags=(tag,))
-        sample.metadata = fo.ImageMetadata(
-            size_bytes=len(output.data), mime_type=mime, width=width,
-            height=height, num_channels=channels)
-        return sample
 
 
 def show_previews_in_grid(dataset):

@@ -1,1 +1,6 @@
 """Text to image: the ``txt2img`` operator and its models."""
+
+from .models import MODELS
+from .operator import TextToImage
+
+OPERATORS = (TextToImage,)

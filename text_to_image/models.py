@@ -4,15 +4,15 @@ Sources for refs, versions and inputs: docs/providers-research.md (provider
 API references and the older FiftyOne text-to-image plugin).
 """
 
-from ..core.backends.diffusers_local import Diffusers
 from ..core.backends.openai_api import OpenAIImages
 from ..core.backends.replicate_api import Replicate
 from ..core.backends.stability_api import Stability
-from ..core.catalog import RETIRED, Model, register
+from ..core.catalog import RETIRED, Model
 from ..core.params import (
     CHOICE, FLOAT, GUIDANCE, INT, NEGATIVE_PROMPT, NUM_IMAGES, STEPS, Param,
     sized,
 )
+from .local import DiffusersImage
 from .recipes import Kandinsky22, SDXLLightning
 
 TASK = "txt2img"
@@ -42,7 +42,7 @@ SD15 = Model(
     "sd15", "Stable Diffusion 1.5", TASK,
     summary="The classic 512px latent diffusion model (local)",
     backends=(
-        Diffusers(repo="stable-diffusion-v1-5/stable-diffusion-v1-5",
+        DiffusersImage(repo="stable-diffusion-v1-5/stable-diffusion-v1-5",
                   pipeline="StableDiffusionPipeline", variant="fp16"),
     ),
     params=(*sized(512, max=1024), STEPS.with_(default=50), GUIDANCE,
@@ -63,7 +63,7 @@ SDXL = Model(
     "sdxl", "Stable Diffusion XL", TASK,
     summary="SDXL base 1.0, 1024px",
     backends=(
-        Diffusers(repo="stabilityai/stable-diffusion-xl-base-1.0",
+        DiffusersImage(repo="stabilityai/stable-diffusion-xl-base-1.0",
                   pipeline="StableDiffusionXLPipeline", variant="fp16"),
         replicate_sd("stability-ai/sdxl:7762fd07cf82c948538e41f63f77d685e02b063e37e496e96eefd46c929f9bdc"),
     ),
@@ -74,7 +74,7 @@ SDXL_TURBO = Model(
     "sdxl-turbo", "SDXL-Turbo", TASK,
     summary="Distilled SDXL: an image in 1-4 steps without guidance (local only)",
     backends=(
-        Diffusers(repo="stabilityai/sdxl-turbo", pipeline="StableDiffusionXLPipeline",
+        DiffusersImage(repo="stabilityai/sdxl-turbo", pipeline="StableDiffusionXLPipeline",
                   variant="fp16"),
     ),
     params=(*sized(512, max=1024), STEPS.with_(default=1, max=4),
@@ -99,7 +99,7 @@ SSD_1B = Model(
     "ssd-1b", "Segmind SSD-1B", TASK,
     summary="A 50% smaller, 60% faster distilled SDXL",
     backends=(
-        Diffusers(repo="segmind/SSD-1B", pipeline="StableDiffusionXLPipeline",
+        DiffusersImage(repo="segmind/SSD-1B", pipeline="StableDiffusionXLPipeline",
                   variant="fp16"),
         replicate_sd("lucataco/ssd-1b:b19e3639452c59ce8295b82aba70a231404cb062f2eb580ea894b31e8ce5bbb6"),
     ),
@@ -128,7 +128,7 @@ PLAYGROUND_25 = Model(
     "playground-v2.5", "Playground v2.5", TASK,
     summary="Aesthetic SDXL-architecture model, 1024px",
     backends=(
-        Diffusers(repo="playgroundai/playground-v2.5-1024px-aesthetic",
+        DiffusersImage(repo="playgroundai/playground-v2.5-1024px-aesthetic",
                   pipeline="StableDiffusionXLPipeline", variant="fp16"),
         replicate_sd("playgroundai/playground-v2.5-1024px-aesthetic:a45f82a1382bed5c7aeb861dac7c7d191b0fdf74d8d57c4a0e6ed7d4d0bf7d24"),
     ),
@@ -140,7 +140,7 @@ LCM = Model(
     "lcm", "Latent Consistency (Dreamshaper v7)", TASK,
     summary="Latent consistency model: good images in 4-8 steps",
     backends=(
-        Diffusers(repo="SimianLuo/LCM_Dreamshaper_v7",
+        DiffusersImage(repo="SimianLuo/LCM_Dreamshaper_v7",
                   pipeline="LatentConsistencyModelPipeline"),
         Replicate(model_ref="luosiallen/latent-consistency-model:553803fd018b3cf875a8bc774c99da9b33f36647badfd88a6eec90d61c5f62fc",
                   batch_field="num_images", max_batch=4),
@@ -166,7 +166,7 @@ VQGAN_CLIP = Model(
 
 
 def sd3_local(repo):
-    return Diffusers(repo=repo, pipeline="StableDiffusion3Pipeline",
+    return DiffusersImage(repo=repo, pipeline="StableDiffusion3Pipeline",
                      gpu_dtype="bfloat16", gated=True)
 
 
@@ -245,7 +245,7 @@ STABLE_IMAGE_ULTRA = Model(
 
 
 def flux_local(repo, gated):
-    return Diffusers(repo=repo, pipeline="FluxPipeline", gpu_dtype="bfloat16",
+    return DiffusersImage(repo=repo, pipeline="FluxPipeline", gpu_dtype="bfloat16",
                      gated=gated, max_batch=2)
 
 
@@ -288,7 +288,7 @@ FLUX_DEV = Model(
 
 def gpt_image(model_name, sizes, summary):
     return Model(
-        model_name, model_name, TASK, summary=summary, seeded=False,
+        model_name, model_name, TASK, summary=summary,
         backends=(OpenAIImages(model_name=model_name),),
         params=(
             Param("size", CHOICE, default="1024x1024", choices=sizes,
@@ -332,7 +332,7 @@ DALL_E_2 = retired_openai("dall-e-2", "DALL-E 2", "2026-05-12", "gpt-image-2")
 DALL_E_3 = retired_openai("dall-e-3", "DALL-E 3", "2026-05-12", "gpt-image-2")
 GPT_IMAGE_1 = retired_openai("gpt-image-1", "gpt-image-1", "2026-10-23", "gpt-image-2")
 
-register(
+MODELS = (
     SD15, SD21, SDXL, SDXL_TURBO, SDXL_LIGHTNING, SSD_1B, KANDINSKY_22, PLAYGROUND_25,
     LCM, VQGAN_CLIP, SD3_MEDIUM, SD35_LARGE, SD35_LARGE_TURBO, SD35_MEDIUM,
     STABLE_IMAGE_CORE, STABLE_IMAGE_ULTRA, FLUX_SCHNELL, FLUX_DEV,

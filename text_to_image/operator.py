@@ -1,8 +1,8 @@
 """The ``txt2img`` operator: prompts x models -> image samples."""
 
+from ..core import sdk
 from ..core.operator import GenerateOperator
-from ..core.samples import ImageWriter, save_compare_view
-from . import models  # noqa: F401  (registers the models)
+from .writer import ImageWriter, save_compare_view
 
 
 class TextToImage(GenerateOperator):
@@ -47,12 +47,11 @@ class TextToImage(GenerateOperator):
             "failed", "skipped", "cancelled"}`` (``skipped``: outputs of the same
             run already in the dataset; with ``shards``: ``{"queued": [ids]}``)
         """
-        params = self.sdk_params(model, prompt=prompt, backend=backend, seed=seed,
-                                 num_images=num_images, negative_prompt=negative_prompt,
-                                 output_dir=output_dir, prompts_file=prompts_file,
-                                 prompt_field=prompt_field, shards=shards,
-                                 **model_options)
-        return self.run_sdk(sample_collection, params, delegate)
+        params = sdk.params_of(model, prompt=prompt, backend=backend, seed=seed,
+                               num_images=num_images, negative_prompt=negative_prompt,
+                               output_dir=output_dir, prompts_file=prompts_file,
+                               prompt_field=prompt_field, shards=shards, **model_options)
+        return sdk.call(self, sample_collection, params, delegate)
 
     def make_writer(self, ctx, dataset, request):
         return ImageWriter(dataset, request.output_dir)

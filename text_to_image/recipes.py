@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
-from ..core.backends.diffusers_local import Diffusers
+from .local import DiffusersImage
 
 
 @dataclass
-class SDXLLightning(Diffusers):
+class SDXLLightning(DiffusersImage):
     """SDXL base with ByteDance's distilled UNet and a trailing-timestep Euler
     scheduler, as the SDXL-Lightning model card loads it."""
 
@@ -36,7 +36,7 @@ class SDXLLightning(Diffusers):
 
 
 @dataclass
-class Kandinsky22(Diffusers):
+class Kandinsky22(DiffusersImage):
     """Kandinsky 2.2: the prior and the decoder repos, joined into diffusers'
     combined text-to-image pipeline."""
 

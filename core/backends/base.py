@@ -7,7 +7,7 @@ Provider details (field names, auth, wire format, retries) stay behind it.
 
 import importlib.util
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, ClassVar, Dict, List, Optional
 
 
 class GenerationError(Exception):
@@ -56,24 +56,41 @@ class Output:
     companions: Dict[str, "Output"] = field(default_factory=dict)
 
 
+@dataclass
 class Backend:
     """Base class of backend specs.
 
-    Subclasses are dataclasses holding the per-model declaration and set:
+    Subclasses are dataclasses holding the per-model declaration and set, as
+    class attributes:
 
     - ``kind``: the backend id used in forms, SDK calls and provenance
     - ``label``: how the App names it
     - ``secret``: the environment variable / FiftyOne secret holding its key
     - ``packages``: importable modules it needs, with the pip name to install
     - ``concurrency``: how many requests may run at once (hosted backends)
+
+    Every declaration also says what the model takes, where it differs from
+    these defaults (checked once, generically, by the request and the plan):
+
+    - ``max_batch``: the most outputs one call returns
+    - ``takes_prompt``: the model reads a prompt (SVD does not: the plan
+      sends none)
+    - ``needs_prompt``: the model refuses to run without one (the request
+      flags it before anything runs)
+    - ``takes_seed``: the model takes a seed (the plan sends none otherwise,
+      and provenance records none)
     """
 
-    kind = ""
-    label = ""
-    secret: Optional[str] = None
-    packages: Dict[str, str] = {}
-    concurrency = 1
-    max_batch = 1
+    kind: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    secret: ClassVar[Optional[str]] = None
+    packages: ClassVar[Dict[str, str]] = {}
+    concurrency: ClassVar[int] = 1
+
+    max_batch: int = 1
+    takes_prompt: bool = True
+    needs_prompt: bool = False
+    takes_seed: bool = True
 
     @property
     def ref(self):
@@ -102,6 +119,11 @@ class Backend:
     def notes(self, secrets):
         """Advice for the form that does not stop a run."""
         return []
+
+    def check(self, options, secrets, check_ready=True):
+        """Problems with option values that only the backend can judge (a
+        chain checks its steps' models), as {option name: message}."""
+        return {}
 
     def generate(self, job: Job, secrets) -> List[Output]:
         """Runs ``job`` and returns ``job.count`` outputs (or fewer, with

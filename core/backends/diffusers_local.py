@@ -1,13 +1,14 @@
-"""Local generation with Hugging Face diffusers.
+"""Local generation with Hugging Face diffusers: what every task shares.
 
 Pipelines load with ``from_pretrained(repo_id)`` exactly as users run them
 (the hub cache, ``HF_TOKEN`` for gated repos), on cuda, then mps, then cpu,
 in half precision on GPUs, and stay loaded for the life of the process so the
-next run does not reload. torch and diffusers are imported only when a model
-actually runs.
+next run does not reload. Outputs are made in seeded batches (output ``i``
+uses ``seed + i``), halved when the GPU runs out of memory. Each task's
+subclass says what one pipeline call makes (``call``). torch and diffusers are
+imported only when a model actually runs.
 """
 
-import io
 import logging
 import os
 import shutil
@@ -16,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional
 
-from .base import Backend, GenerationError, Output
+from .base import Backend, GenerationError
 
 logger = logging.getLogger(__name__)
 
@@ -211,20 +212,9 @@ class Diffusers(Backend):
         return kwargs
 
     def call(self, pipe, job, size, generators):
-        """Runs one batch of text-to-image and returns PNG outputs."""
-        kwargs = self.pipeline_kwargs(job)
-        negative = kwargs.pop("negative_prompt", None)
-        if negative is not None:
-            kwargs["negative_prompt"] = [negative] * size
-        images = pipe(prompt=[job.prompt] * size, generator=generators,
-                      **kwargs).images
-        return [Output(data=encode_png(image), ext="png") for image in images]
-
-
-def encode_png(image):
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
+        """Runs one batch of ``size`` outputs, one generator each, and
+        returns them as :class:`Output`; each task's local class says how."""
+        raise NotImplementedError
 
 
 def _load_error_message(repo, error):

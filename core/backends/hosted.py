@@ -25,7 +25,8 @@ class HostedBackend(Backend):
     fixed: Dict[str, Any] = field(default_factory=dict)
 
     def provider_input(self, job, batch_field=None):
-        """The provider's request fields for ``job``."""
+        """The provider's request fields for ``job`` (the plan already left
+        out the prompt and seed of a model that takes none)."""
         body = dict(self.fixed)
         if job.prompt is not None:
             body[self.fields.get("prompt", "prompt")] = job.prompt
@@ -33,7 +34,7 @@ class HostedBackend(Backend):
             target = self.fields.get(name, name)
             if target is not None and value is not None:
                 body[target] = value
-        if job.seed is not None and self.fields.get("seed", "seed"):
+        if job.seed is not None:
             body[self.fields.get("seed", "seed")] = job.seed
         if batch_field:
             body[batch_field] = job.count

@@ -17,6 +17,7 @@ class OpenAIImages(HostedBackend):
 
     model_name: str = ""
     max_batch: int = 10
+    takes_seed: bool = False  # the Images API takes no seed
 
     kind = "openai"
     label = "OpenAI"
@@ -33,7 +34,6 @@ class OpenAIImages(HostedBackend):
 
         client = openai.OpenAI(api_key=secrets.get(self.secret), max_retries=4)
         body = self.provider_input(job, batch_field="n")
-        body.pop("seed", None)  # the Images API takes no seed
         try:
             raw = client.images.with_raw_response.generate(
                 model=self.model_name, **body

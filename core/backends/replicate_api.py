@@ -38,7 +38,6 @@ class Replicate(HostedBackend):
 
     model_ref: str = ""
     batch_field: Optional[str] = None
-    max_batch: int = 1
     image_field: Optional[str] = None
     output_ext: str = "png"
     output_pick: Tuple[str, ...] = ()

@@ -142,7 +142,7 @@ class ProtocolServer:
     def start(self) -> "ProtocolServer":
         if self._httpd is not None:
             return self
-        httpd = ThreadingHTTPServer((self.host, 0), _make_handler(self))
+        httpd = _Server((self.host, 0), _make_handler(self))
         httpd.daemon_threads = True
         httpd.block_on_close = False
         self._httpd = httpd
@@ -273,6 +273,12 @@ class ProtocolServer:
         except Exception:  # an emulator bug: record it and answer a bare 500
             self.errors.append(traceback.format_exc())
             return Response(500, b"emulator error", {"Content-Type": "text/plain"})
+
+
+class _Server(ThreadingHTTPServer):
+    # the default listen backlog of 5 overflows when a run opens 16+
+    # connections at once on a busy machine, and the kernel then resets some
+    request_queue_size = 128
 
 
 def _make_handler(server: ProtocolServer) -> type[BaseHTTPRequestHandler]:

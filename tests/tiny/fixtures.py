@@ -6,6 +6,19 @@ import pytest
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
+# The start of a script run in a fresh process: every connection and look-up
+# is refused and recorded in ``attempts``, which the script prints at its end
+NO_NETWORK_PREAMBLE = """\
+import socket
+attempts = []
+def _refuse(*args, **kwargs):
+    attempts.append(args[1:] if args else kwargs)
+    raise OSError("network disabled in test")
+socket.socket.connect = _refuse
+socket.create_connection = _refuse
+socket.getaddrinfo = _refuse
+"""
+
 
 @pytest.fixture(autouse=True, scope="module")
 def one_torch_thread():

@@ -1,0 +1,55 @@
+"""A generation run as plain functions: what ``execute`` hands off to. Knows
+nothing of the App: a dataset, a request, a task's inputs and writer in; a
+:class:`run.Run` to iterate and a result dict out."""
+
+import logging
+
+from .plan import plan, shard, without_existing
+from .run import Run
+
+logger = logging.getLogger(__name__)
+
+
+def start(dataset, request, inputs, writer, secrets, *, shard_of=None, should_stop=None):
+    """The :class:`Run` of ``request`` over ``inputs`` (a ``plan.TaskInputs``),
+    skipping outputs already in ``dataset`` (a resumed run) and keeping only
+    shard ``shard_of = (index, count)`` when given."""
+    items = plan(request.choices, inputs.prompts, inputs.sources, seed=request.seed)
+    if shard_of is not None:
+        items = shard(items, *shard_of)
+    items, skipped = without_existing(items, existing_item_keys(dataset))
+    run = Run(items, secrets, writer, should_stop=should_stop, skipped=skipped)
+    run.failed.extend(inputs.unusable)
+    return run
+
+
+def result(dataset, run, task):
+    """What a run returns, to the SDK and in a delegated run's result.
+    ``sample_ids`` lists the task's own outputs (images, videos, meshes);
+    the other slices of an output's group are reachable from them."""
+    for failure in run.failed:
+        logger.warning("multigen %s failed: %s", task, failure)
+    return {
+        "dataset": dataset.name,
+        "sample_ids": list(run.writer.sample_ids),
+        "failed": [f.to_dict() for f in run.failed],
+        "skipped": run.skipped,
+        "cancelled": run.cancelled,
+    }
+
+
+def existing_item_keys(dataset):
+    """The output keys already in ``dataset``, so a re-run skips them."""
+    import fiftyone.core.media as fom
+
+    if not dataset.has_field("generation"):
+        return set()
+    if not dataset.has_field("generation.item_key"):
+        # a worker killed between adding samples and declaring their fields
+        dataset.add_dynamic_sample_fields()
+        if not dataset.has_field("generation.item_key"):
+            return set()
+    # _allow_mixed: the slices hold images beside videos or 3D scenes
+    view = (dataset.select_group_slices(_allow_mixed=True)
+            if dataset.media_type == fom.GROUP else dataset)
+    return set(view.distinct("generation.item_key"))

@@ -1,0 +1,172 @@
+"""Running work items: concurrently, bounded per provider, with retries.
+
+Hosted calls run concurrently; local calls run one at a time on the device
+(the diffusers backend holds a lock). The worker that produced an output also
+does its media work (checks, probes, previews, files: ``writer.prepare``), so
+the thread that collects results only adds samples. A failure is recorded and
+the run goes on; every finished output is written as soon as it arrives, so
+nothing finished is lost.
+"""
+
+import logging
+import threading
+import time
+import uuid
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, List, Optional
+
+from .backends.base import GenerationError
+from .plan import count_outputs
+from .retry import with_retries
+from .secrets import redact
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Failure:
+    """Something a run could not make, and why: one shape for every task
+    (an input that cannot be used has no model yet)."""
+
+    error: str
+    model: Optional[str] = None
+    backend: Optional[str] = None
+    prompt: Optional[str] = None
+    source_id: Optional[str] = None
+
+    @classmethod
+    def of(cls, item, error):
+        return cls(error, model=item.choice.model.id, backend=item.choice.backend.kind,
+                   prompt=item.prompt,
+                   source_id=item.source.sample_id if item.source else None)
+
+    def to_dict(self):
+        return asdict(self)
+
+
+@dataclass
+class Progress:
+    done: int
+    total: int
+    failed: int
+    elapsed_s: float
+
+    @property
+    def fraction(self):
+        return self.done / self.total if self.total else 1.0
+
+    @property
+    def label(self):
+        text = f"{self.done}/{self.total} generated"
+        if self.failed:
+            text += f", {self.failed} failed"
+        if 0 < self.done < self.total:
+            eta = self.elapsed_s / self.done * (self.total - self.done)
+            text += f", about {_duration(eta)} left"
+        return text
+
+
+def _duration(seconds):
+    seconds = int(round(seconds))
+    if seconds < 90:
+        return f"{seconds}s"
+    return f"{seconds // 60}m{seconds % 60:02d}s"
+
+
+@dataclass
+class Run:
+    """Runs work items, handing outputs to ``writer`` as they arrive.
+
+    Iterate it to get :class:`Progress` after each finished item; afterwards
+    ``failed`` lists what failed (:class:`Failure`) and ``writer`` holds what
+    was written. ``cancel()``, or ``should_stop()`` returning True (polled
+    every couple of seconds), stops starting new items; running ones finish
+    and are kept.
+    """
+
+    items: List[Any]
+    secrets: Dict[str, str]
+    writer: Any
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    failed: List[Failure] = field(default_factory=list)
+    should_stop: Any = None
+    flush_every_s: float = 2.0
+    skipped: int = 0  # outputs already in the dataset (a resumed run)
+
+    def __post_init__(self):
+        self._cancelled = threading.Event()
+        kinds = {item.choice.backend.kind: item.choice.backend for item in self.items}
+        self._slots = {k: threading.Semaphore(b.concurrency) for k, b in kinds.items()}
+        self._workers = max(1, min(64, sum(b.concurrency for b in kinds.values())))
+
+    def cancel(self):
+        self._cancelled.set()
+
+    @property
+    def cancelled(self):
+        return self._cancelled.is_set()
+
+    def __iter__(self):
+        total = count_outputs(self.items)
+        done = failed = 0
+        start = last_flush = last_poll = time.perf_counter()
+        pool = ThreadPoolExecutor(self._workers, thread_name_prefix="multigen")
+        try:
+            pending = {pool.submit(self._run_one, item): item for item in self.items}
+            while pending:
+                finished, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+                now = time.perf_counter()
+                if self.should_stop and now - last_poll >= 2.0:
+                    last_poll = now
+                    if self.should_stop():
+                        self.cancel()
+                for future in finished:
+                    item = pending.pop(future)
+                    prepared, latency, error = future.result()
+                    if prepared:
+                        error = self._write(item, prepared, latency) or error
+                        done += len(prepared)
+                    if error:
+                        self.failed.append(Failure.of(item, error))
+                        failed += max(1, item.job.count - len(prepared or []))
+                    yield Progress(done, total, failed, time.perf_counter() - start)
+                # samples reach the dataset at least every few seconds, so a
+                # crash loses little and the App sees progress
+                if now - last_flush >= self.flush_every_s:
+                    self.writer.flush()
+                    last_flush = now
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            self.writer.flush()
+
+    def _run_one(self, item):
+        """In a worker: the backend call, then the outputs' media work.
+        Returns (prepared outputs, latency, error message)."""
+        backend = item.choice.backend
+        with self._slots[backend.kind]:
+            if self._cancelled.is_set():
+                return None, 0.0, "cancelled before it started"
+            start = time.perf_counter()
+            try:
+                outputs = with_retries(lambda: backend.generate(item.job, self.secrets))
+            except GenerationError as e:
+                return None, 0.0, redact(e, self.secrets)
+            except Exception as e:  # a bug or an unexpected provider reply
+                message = redact(f"{type(e).__name__}: {e}", self.secrets)
+                logger.warning("generation failed: %s", message)
+                return None, 0.0, message
+            latency = time.perf_counter() - start
+        try:  # outside the provider's slot: the next request need not wait
+            return [self.writer.prepare(item, o) for o in outputs], latency, None
+        except Exception as e:
+            logger.warning("saving outputs failed: %s", redact(e, self.secrets))
+            return None, latency, redact(f"could not save the output: {e}", self.secrets)
+
+    def _write(self, item, prepared, latency):
+        try:
+            self.writer.add(item, prepared, latency / max(1, len(prepared)), self.run_id)
+        except Exception as e:
+            logger.warning("writing outputs failed: %s", redact(e, self.secrets))
+            return redact(f"could not save the output: {e}", self.secrets)
+        return None
