@@ -1,5 +1,5 @@
-"""Runs the four benchmarks; each prints its ratio against a baseline
-measured in the same process. Usage (from the repo root):
+"""Runs the benchmarks; each prints its ratio against a baseline (or a
+bound) measured in the same process. Usage (from the repo root):
 
     .venv/bin/python -m bench.run
 """
@@ -7,13 +7,17 @@ measured in the same process. Usage (from the repo root):
 import platform
 import os
 
-from bench import app_responsiveness, hosted_throughput, warm_local, write_overhead
+from bench import (
+    app_responsiveness, hosted_limits, hosted_throughput, seed_drift, warm_local,
+    write_overhead,
+)
 
 
 def main():
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}")
-    for bench in (hosted_throughput, write_overhead, app_responsiveness, warm_local):
+    for bench in (hosted_throughput, write_overhead, app_responsiveness, warm_local,
+                  seed_drift, hosted_limits):
         print(f"[{bench.__name__.split('.')[-1]}]")
         bench.main()
 

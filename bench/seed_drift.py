@@ -10,10 +10,10 @@ of them, next to the difference between two different seeds.
 """
 
 import itertools
-import os
-import tempfile
 
 import numpy as np
+
+from bench.env import HUB_CACHE  # the tests' offline hub cache (set before any import)
 
 REPOS = (
     "stable-diffusion-v1-5/stable-diffusion-v1-5",
@@ -44,13 +44,11 @@ def run(pipe, seeds, threads, onednn):
 
 
 def main():
-    cache = tempfile.mkdtemp(prefix="multigen-bench-hub-")
-    os.environ.update(HF_HUB_CACHE=cache, HF_HUB_OFFLINE="1")
     import diffusers
 
     from tests.tiny.text_to_image import PIPELINE_CLASSES, install_text_to_image
 
-    install_text_to_image(cache, REPOS)
+    install_text_to_image(HUB_CACHE, REPOS)
     worst_mean = worst_max = 0.0
     closest_other = float("inf")
     for repo in REPOS:

@@ -24,9 +24,11 @@ def build(operator, ctx, request, secrets, num_sources=1):
         add_prompt_inputs(inputs, ctx, operator, request)
     add_run_options(inputs, request, selected)
     add_model_sections(inputs, ctx.params, secrets, request, selected)
-    inputs.str("output_dir", label="Output folder",
-               description="Where files are written; blank for "
-               "<FiftyOne dataset dir>/multigen/<dataset>")
+    prop = inputs.str("output_dir", label="Output folder",
+                      description="Where files are written (an absolute path on the "
+                      "server); blank for <FiftyOne dataset dir>/multigen/<dataset>")
+    flag(prop, request.errors.get((None, "output_dir")))
+    add_param(inputs, P.TIMEOUT, P.TIMEOUT.name)
     inputs.int("shards", label="Shards", default=1, min=1, max=64,
                description="Split a delegated run into this many operations, "
                "one per `fiftyone delegated launch` worker (GPU or machine)")

@@ -14,7 +14,8 @@ def start(dataset, request, inputs, writer, secrets, *, shard_of=None, should_st
     """The :class:`Run` of ``request`` over ``inputs`` (a ``plan.TaskInputs``),
     skipping outputs already in ``dataset`` (a resumed run) and keeping only
     shard ``shard_of = (index, count)`` when given."""
-    items = plan(request.choices, inputs.prompts, inputs.sources, seed=request.seed)
+    items = plan(request.choices, inputs.prompts, inputs.sources, seed=request.seed,
+                 timeout_s=request.timeout_s)
     if shard_of is not None:
         items = shard(items, *shard_of)
     items, skipped = without_existing(items, existing_item_keys(dataset))

@@ -195,6 +195,13 @@ GUIDANCE = Param(
 )
 
 
+TIMEOUT = Param(
+    "timeout", FLOAT, default=600.0, min=1.0, max=3600.0, label="Timeout (s)",
+    help="How long to wait for a hosted model's answer before the item fails "
+    "(and a Replicate prediction is cancelled)",
+)
+
+
 def sized(default, *, min=64, max=2048, multiple_of=8, backends=()):
     """Width and height options with a model's native default size."""
     return (

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any, List, Optional
 
 from .backends.base import Job
-from .params import SEED
+from .params import SEED, TIMEOUT
 
 
 @dataclass
@@ -77,8 +77,8 @@ def random_seed():
     return random.randint(0, SEED.max)
 
 
-def plan(choices, prompts=(None,), sources=(None,), seed=None):
-    """The work items of a run."""
+def plan(choices, prompts=(None,), sources=(None,), seed=None, timeout_s=TIMEOUT.default):
+    """The work items of a run (``timeout_s``: how long hosted calls wait)."""
     if seed is None:
         seed = random_seed()
     items = []
@@ -96,6 +96,7 @@ def plan(choices, prompts=(None,), sources=(None,), seed=None):
                         seed=None if base_seed is None else base_seed + first,
                         count=min(batch, choice.count - first),
                         source_path=source.filepath if source else None,
+                        timeout_s=timeout_s,
                     )
                     items.append(WorkItem(choice, prompt, source, base_seed, first, job,
                                           run_seed=seed))

@@ -13,13 +13,12 @@ A problem is addressed by ``(model id, option name)``, or ``(None, name)``
 for the run's own inputs (``prompt``, ``models``, ``seed``...).
 """
 
-import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import catalog
+from . import catalog, paths
 from .backends.diffusers_local import Diffusers, gpu_present
-from .params import MODEL, PLAN, SEED
+from .params import MODEL, PLAN, SEED, TIMEOUT
 
 PROMPT_REQUIRED, PROMPT_OPTIONAL, NO_PROMPT = "required", "optional", "none"
 
@@ -48,6 +47,7 @@ class Request:
     seed: Optional[int] = None
     output_dir: Optional[str] = None
     shards: int = 1
+    timeout_s: float = TIMEOUT.default
     errors: Dict[Where, str] = field(default_factory=dict)
 
     @property
@@ -75,9 +75,6 @@ def read_prompts_file(path):
     column, else its first column)."""
     import csv
 
-    path = os.path.expanduser(str(path))
-    if not os.path.isfile(path):
-        raise ValueError(f"no prompts file at {path}")
     with open(path, newline="", encoding="utf-8") as f:
         if not path.lower().endswith(".csv"):
             return split_prompts(f.read())
@@ -115,19 +112,29 @@ def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, view=None, check_rea
     (image to video: a motion prompt), or takes none. ``view`` holds the
     samples whose ``prompt_field`` gives prompts (none: that field is only
     checked when there is a view)."""
-    request = Request(output_dir=params.get("output_dir") or None,
-                      shards=int(params.get("shards") or 1))
+    request = Request(shards=int(params.get("shards") or 1))
     errors = request.errors
+    if params.get("output_dir"):
+        try:
+            request.output_dir = paths.output_folder(params["output_dir"])
+        except ValueError as e:
+            errors[None, "output_dir"] = str(e)
     if prompt != NO_PROMPT:
         _read_prompts(request, params, view)
         if not request.prompts and prompt == PROMPT_REQUIRED and not errors and not (
                 params.get("prompt_field") and view is None):
             errors[None, "prompt"] = "enter a prompt (one per line for several)"
 
-    try:
-        request.seed = SEED.coerce(params.get("seed"))
-    except ValueError as e:
-        errors[None, "seed"] = str(e)
+    for param in (SEED, TIMEOUT):
+        try:
+            value = param.coerce(params.get(param.name))
+        except ValueError as e:
+            errors[None, param.name] = str(e)
+            continue
+        if param is SEED:
+            request.seed = value
+        elif value is not None:
+            request.timeout_s = value
 
     model_ids = as_list(params.get("models"))
     if not model_ids:
@@ -150,7 +157,7 @@ def _read_prompts(request, params, view):
     request.prompts = split_prompts(params.get("prompt"))
     if params.get("prompts_file"):
         try:
-            request.prompts += read_prompts_file(params["prompts_file"])
+            request.prompts += read_prompts_file(paths.readable_file(params["prompts_file"]))
         except (OSError, ValueError) as e:
             request.errors[None, "prompts_file"] = str(e)
     if params.get("prompt_field") and view is not None:

@@ -17,11 +17,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional
 
 from .backends.base import GenerationError
+from .pacing import Pacer
 from .plan import count_outputs
 from .retry import with_retries
 from .secrets import redact
 
 logger = logging.getLogger(__name__)
+
+MAX_THREADS = 256
+NOT_STARTED = "cancelled before it started"
 
 
 @dataclass
@@ -96,9 +100,13 @@ class Run:
 
     def __post_init__(self):
         self._cancelled = threading.Event()
+        for item in self.items:  # a backend waiting on a provider stops on it
+            item.job.cancelled = self._cancelled
         kinds = {item.choice.backend.kind: item.choice.backend for item in self.items}
-        self._slots = {k: threading.Semaphore(b.concurrency) for k, b in kinds.items()}
-        self._workers = max(1, min(64, sum(b.concurrency for b in kinds.values())))
+        self._pacers = {k: Pacer(b.rate_limit, b.concurrency, b.max_concurrency)
+                        for k, b in kinds.items()}
+        # threads mostly wait on providers; the pacers decide how many run
+        self._workers = max(1, min(MAX_THREADS, sum(p.ceiling for p in self._pacers.values())))
 
     def cancel(self):
         self._cancelled.set()
@@ -141,15 +149,30 @@ class Run:
             self.writer.flush()
 
     def _run_one(self, item):
-        """In a worker: the backend call, then the outputs' media work.
-        Returns (prepared outputs, latency, error message)."""
+        """In a worker: the backend call, paced to its provider, then the
+        outputs' media work. Returns (prepared outputs, latency, error)."""
         backend = item.choice.backend
-        with self._slots[backend.kind]:
+        pacer = self._pacers[backend.kind]
+
+        def attempt():
+            pacer.wait_turn(self._cancelled)
             if self._cancelled.is_set():
-                return None, 0.0, "cancelled before it started"
+                raise GenerationError(NOT_STARTED)
+            try:
+                outputs = backend.generate(item.job, self.secrets)
+            except GenerationError as e:
+                if e.rate_limited:
+                    pacer.throttled(e.retry_after)
+                raise
+            pacer.succeeded()
+            return outputs
+
+        with pacer.slot(self._cancelled):
+            if self._cancelled.is_set():
+                return None, 0.0, NOT_STARTED
             start = time.perf_counter()
             try:
-                outputs = with_retries(lambda: backend.generate(item.job, self.secrets))
+                outputs = with_retries(attempt)
             except GenerationError as e:
                 return None, 0.0, redact(e, self.secrets)
             except Exception as e:  # a bug or an unexpected provider reply

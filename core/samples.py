@@ -9,7 +9,7 @@ A sample is only created for a file that exists and decodes.
 
 import os
 
-from . import media, provenance
+from . import media, paths, provenance
 
 GENERATED_TAG = "generated"
 
@@ -28,6 +28,7 @@ class SampleWriter:
     def __init__(self, dataset, output_dir=None):
         self.dataset = dataset
         self.output_dir = output_dir or media.default_output_dir(dataset.name)
+        paths.ensure_writable(self.output_dir)  # before anything is paid for
         self.sample_ids = []
         self._buffer = []  # (sample, whether it is an output of the task)
         self._schema_declared = False

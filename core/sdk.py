@@ -24,10 +24,10 @@ def params_of(model, prompt=None, backend=None, options=None, **run_and_model_op
     """The form's params for an SDK call: ``model``/``backend``/``options``
     as the SDK takes them, run options (``seed``, ``num_images``,
     ``negative_prompt``, ``output_dir``, ``prompts_file``, ``prompt_field``,
-    ``shards``) by name, and each model option given to every chosen model
-    that has it."""
+    ``shards``, ``timeout``) by name, and each model option given to every
+    chosen model that has it."""
     run_names = ("seed", "num_images", "negative_prompt", "output_dir",
-                 "prompts_file", "prompt_field", "shards")
+                 "prompts_file", "prompt_field", "shards", "timeout")
     run_options = {k: run_and_model_options.pop(k) for k in run_names
                    if k in run_and_model_options}
     params = _model_params(model, backend, options, run_and_model_options)

@@ -199,3 +199,22 @@ def test_a_cancelled_delegated_run_keeps_what_finished(servers, persistent, work
     partial = [f for f in os.listdir(os.path.dirname(persistent.first().filepath))
                if f.startswith(".partial-")]
     assert partial == []
+
+
+def test_cancelling_a_delegated_run_cancels_its_running_predictions(servers, persistent,
+                                                                    workers):
+    replicate = servers["replicate"]
+    replicate.latency = 600  # predictions that would run on (and be billed)
+    op = foo.get_operator(OP)
+    res = op(persistent, prompt=[f"a tower {i}" for i in range(8)], model="flux-schnell",
+             backend="replicate", seed=1, delegate=True)
+    workers.start(1)
+    wait_for(lambda: replicate.generation_count == 8, timeout=120, details=workers.logs)
+    subprocess.run([FIFTYONE, "delegated", "fail", str(res.result["id"])],
+                   env=os.environ.copy(), check=True, capture_output=True, timeout=120)
+    wait_for(lambda: workers.said("state changed externally"), timeout=120,
+             details=workers.logs)
+    statuses = [p.status(time.time()) for p in replicate.predictions.values()]
+    assert statuses == ["canceled"] * 8
+    persistent.reload()
+    assert len(persistent) == 0

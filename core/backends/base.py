@@ -9,6 +9,9 @@ import importlib.util
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Dict, List, Optional
 
+from ..pacing import RateLimit
+from ..params import TIMEOUT
+
 
 class GenerationError(Exception):
     """A generation failed in a way the user can act on; the message says how.
@@ -16,12 +19,14 @@ class GenerationError(Exception):
     Attributes:
         retryable: whether trying again later may succeed (rate limits, 5xx)
         retry_after: seconds the provider asked us to wait, when it said
+        rate_limited: the provider refused for rate (the run slows down)
     """
 
-    def __init__(self, message, *, retryable=False, retry_after=None):
+    def __init__(self, message, *, retryable=False, retry_after=None, rate_limited=False):
         super().__init__(message)
-        self.retryable = retryable
+        self.retryable = retryable or rate_limited
         self.retry_after = retry_after
+        self.rate_limited = rate_limited
 
 
 @dataclass
@@ -39,6 +44,10 @@ class Job:
     seed: Optional[int] = None
     count: int = 1
     source_path: Optional[str] = None  # input image for image-to-X tasks
+    # hosted calls: how long to wait for the provider, and the run's cancel
+    # signal (a ``threading.Event``) to stop waiting and cancel provider-side
+    timeout_s: float = TIMEOUT.default
+    cancelled: Any = None
 
 
 @dataclass
@@ -67,7 +76,9 @@ class Backend:
     - ``label``: how the App names it
     - ``secret``: the environment variable / FiftyOne secret holding its key
     - ``packages``: importable modules it needs, with the pip name to install
-    - ``concurrency``: how many requests may run at once (hosted backends)
+    - ``concurrency``: how many requests may run at once to start with, and
+      ``max_concurrency`` the most it may grow to (see :mod:`core.pacing`)
+    - ``rate_limit``: the provider's documented request rate, if any
 
     Every declaration also says what the model takes, where it differs from
     these defaults (checked once, generically, by the request and the plan):
@@ -86,6 +97,8 @@ class Backend:
     secret: ClassVar[Optional[str]] = None
     packages: ClassVar[Dict[str, str]] = {}
     concurrency: ClassVar[int] = 1
+    max_concurrency: ClassVar[Optional[int]] = None
+    rate_limit: ClassVar[Optional[RateLimit]] = None
 
     max_batch: int = 1
     takes_prompt: bool = True

@@ -2,6 +2,7 @@
 provider's field names, and fetching output files."""
 
 import base64
+import http.client
 import os
 import urllib.parse
 import urllib.request
@@ -45,7 +46,9 @@ def download(url, *, auth_host=None, token=None, timeout=600):
     """Returns (bytes, content_type) of an output URL or ``data:`` URI.
 
     The API token is only sent to the provider's own API host (Replicate's
-    file API needs it; CDN links must not receive it)."""
+    file API needs it; CDN links must not receive it). A failed, cut-short
+    or truncated download raises a retryable ``GenerationError``: retry the
+    download, never the generation."""
     if url.startswith("data:"):
         header, _, payload = url.partition(",")
         content_type = header[5:].split(";")[0]
@@ -57,11 +60,18 @@ def download(url, *, auth_host=None, token=None, timeout=600):
         request.add_header("Authorization", f"Bearer {token}")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.read(), response.headers.get("Content-Type")
-    except OSError as e:
+            data = response.read()
+            expected = response.headers.get("Content-Length")
+            content_type = response.headers.get("Content-Type")
+    except (OSError, http.client.HTTPException) as e:  # IncompleteRead is the latter
         raise GenerationError(
-            f"could not download the output file: {e}", retryable=True
-        ) from None
+            f"could not download the output file: {type(e).__name__}: {e}",
+            retryable=True) from None
+    if expected is not None and expected.isdigit() and len(data) != int(expected):
+        raise GenerationError(
+            f"the output file arrived truncated ({len(data)} of {expected} bytes)",
+            retryable=True)
+    return data, content_type
 
 
 def base_url(env_var, default):

@@ -1,10 +1,12 @@
 """OpenAI's Images API, through the official ``openai`` client.
 
-The client honours ``OPENAI_BASE_URL`` and retries 429 and 5xx itself,
-honouring ``retry-after``. GPT image models return base64 only.
+The client honours ``OPENAI_BASE_URL``. It is built without retries of its
+own: the run retries 429 and 5xx once per attempt, honouring ``retry-after``.
+GPT image models return base64 only.
 """
 
 import base64
+import os
 from dataclasses import dataclass
 
 from .base import GenerationError, Output
@@ -23,7 +25,10 @@ class OpenAIImages(HostedBackend):
     label = "OpenAI"
     secret = "OPENAI_API_KEY"
     packages = {"openai": "openai"}
+    # limits depend on the organisation's tier: start modestly, and the run
+    # adapts to the 429s it gets (core.pacing)
     concurrency = 8
+    max_concurrency = 32
 
     @property
     def ref(self):
@@ -32,14 +37,18 @@ class OpenAIImages(HostedBackend):
     def generate(self, job, secrets):
         import openai
 
-        client = openai.OpenAI(api_key=secrets.get(self.secret), max_retries=4)
+        client = _client(secrets.get(self.secret))
         body = self.provider_input(job, batch_field="n")
         try:
             raw = client.images.with_raw_response.generate(
-                model=self.model_name, **body
+                model=self.model_name, timeout=job.timeout_s, **body
             )
         except openai.APIStatusError as e:
             raise _error(e) from None
+        except openai.APITimeoutError:
+            # it may have made (and billed) the image: report, do not retry
+            raise GenerationError(f"OpenAI did not answer within {job.timeout_s:g} s "
+                                  "(the run's timeout)") from None
         except openai.APIConnectionError as e:
             raise GenerationError(f"could not reach OpenAI: {e}", retryable=True) from None
         response = raw.parse()
@@ -59,6 +68,34 @@ class OpenAIImages(HostedBackend):
         ]
 
 
+_CLIENTS = {}
+
+
+def _client(key):
+    """One client per key and base URL for the process (its connection pool
+    is shared). It does not retry: the run's retries honour the provider's
+    wait, and a retry inside a retry would multiply requests."""
+    import openai
+
+    cache_key = (key, os.environ.get("OPENAI_BASE_URL"))
+    if cache_key not in _CLIENTS:
+        _CLIENTS[cache_key] = openai.OpenAI(api_key=key, max_retries=0)
+    return _CLIENTS[cache_key]
+
+
+def _retry_after(e):
+    """Seconds OpenAI asked to wait (``retry-after`` or ``retry-after-ms``)."""
+    headers = getattr(getattr(e, "response", None), "headers", None) or {}
+    try:
+        if headers.get("retry-after-ms"):
+            return float(headers["retry-after-ms"]) / 1000
+        if headers.get("retry-after"):
+            return float(headers["retry-after"])
+    except ValueError:
+        pass
+    return None
+
+
 def _error(e):
     body = e.body if isinstance(e.body, dict) else {}
     message = body.get("message") or getattr(e, "message", "") or str(e)
@@ -69,8 +106,11 @@ def _error(e):
         return GenerationError(f"OpenAI's safety system blocked the prompt: {message}")
     if e.status_code == 404 or code == "model_not_found":
         return GenerationError(f"OpenAI does not offer this model: {message}")
+    if code == "insufficient_quota":
+        return GenerationError(f"OpenAI quota exhausted: {message}")
     if e.status_code == 429:
-        return GenerationError(f"OpenAI rate limit or quota: {message}", retryable=True)
+        return GenerationError(f"OpenAI rate limit: {message}", rate_limited=True,
+                               retry_after=_retry_after(e))
     if e.status_code >= 500:
         return GenerationError(f"OpenAI server error {e.status_code}: {message}",
                                retryable=True)

@@ -6,18 +6,26 @@ models as ``owner/name:version`` (``POST /v1/predictions``).
 """
 
 import base64
+import logging
 import mimetypes
 import os
 import pathlib
 import re
+import time
 import urllib.parse
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
+from ..pacing import RateLimit
+from ..retry import with_retries
 from .base import GenerationError, Output, ext_from_content_type
 from .hosted import HostedBackend, download
 
+logger = logging.getLogger(__name__)
+
 _TERMINAL = ("succeeded", "failed", "canceled")
+PREFER_WAIT_S = 10  # Replicate holds a create up to this long for the result
+POLL_S = 2.0  # then polls each prediction this often (3,000 reads a minute allowed)
 
 
 @dataclass
@@ -46,66 +54,117 @@ class Replicate(HostedBackend):
     label = "Replicate"
     secret = "REPLICATE_API_TOKEN"
     packages = {"replicate": "replicate"}
-    concurrency = 16
+    # 600 prediction creates a minute (docs/providers-research.md); many
+    # predictions run at once, so threads mostly wait on the provider
+    rate_limit = RateLimit(600, 60)
+    concurrency = 64
+    max_concurrency = 128
 
     @property
     def ref(self):
         return self.model_ref
 
     def generate(self, job, secrets):
-        from replicate.exceptions import ReplicateError
-
+        """One prediction: created once (a 429 or 5xx on the create is
+        retryable: nothing was made), then awaited, cancelled through the API
+        when the run is cancelled or the timeout passes, and its files
+        downloaded with their own retries. Nothing after the create is
+        retried by creating again: each prediction is billed."""
         token = secrets.get(self.secret)
         client = _client(token)
+        prediction = self._create(client, job)
+        try:
+            prediction = self._await(client, prediction, job)
+            return self._outputs(prediction, job, token)
+        except GenerationError as e:
+            raise GenerationError(str(e)) from None  # never create a second one
+
+    def _create(self, client, job):
+        from replicate.exceptions import ReplicateError
+
         body = self.provider_input(job, self.batch_field)
         if job.source_path and self.image_field:
             body[self.image_field] = source_input(job.source_path)
+        owner_name, _, version = self.model_ref.partition(":")
+        # a short server-side wait answers quick models in one request;
+        # longer ones are polled, so a cancel or timeout reaches them
+        wait = max(1, min(PREFER_WAIT_S, int(job.timeout_s)))
         try:
-            owner_name, _, version = self.model_ref.partition(":")
             if version:
-                prediction = client.predictions.create(
-                    version=version, input=body, wait=True
-                )
-            else:
-                prediction = client.models.predictions.create(
-                    model=owner_name, input=body, wait=True
-                )
-            if prediction.status not in _TERMINAL:
-                prediction.wait()
+                return client.predictions.create(version=version, input=body, wait=wait)
+            return client.models.predictions.create(model=owner_name, input=body, wait=wait)
         except ReplicateError as e:
             raise _error(e) from None
+        except httpx_errors() as e:
+            # the request may not have reached Replicate: say so, do not retry
+            raise GenerationError(f"could not reach Replicate: {type(e).__name__}: {e}") from None
 
+    def _await(self, client, prediction, job):
+        deadline = time.monotonic() + job.timeout_s
+        while prediction.status not in _TERMINAL:
+            if job.cancelled is not None and job.cancelled.is_set():
+                _cancel(client, prediction)
+                raise GenerationError(f"cancelled: Replicate prediction {prediction.id} "
+                                      "was cancelled with the run")
+            if time.monotonic() >= deadline:
+                _cancel(client, prediction)
+                raise GenerationError(
+                    f"Replicate prediction {prediction.id} did not finish within "
+                    f"{job.timeout_s:g} s (the run's timeout); it was cancelled")
+            wait_for_cancel(job, min(POLL_S, max(0.0, deadline - time.monotonic())))
+            try:
+                prediction.reload()
+            except Exception as e:  # a poll that fails is polled again
+                logger.info("polling %s failed: %s", prediction.id, e)
         if prediction.status != "succeeded":
             detail = prediction.error or prediction.status
             raise GenerationError(
-                f"Replicate prediction {prediction.id} {prediction.status}: {detail}"
-            )
+                f"Replicate prediction {prediction.id} {prediction.status}: {detail}")
+        return prediction
 
+    def _outputs(self, prediction, job, token):
         urls = _picked(prediction.output, self.output_pick)
         if not urls:
-            raise GenerationError(
-                f"Replicate prediction {prediction.id} returned no output"
-            )
-
+            raise GenerationError(f"Replicate prediction {prediction.id} returned no output")
         api_base = os.environ.get("REPLICATE_BASE_URL") or "https://api.replicate.com"
         api_host = urllib.parse.urlparse(api_base).netloc
+        owner_name, _, version = self.model_ref.partition(":")
         outputs = []
         for i, url in enumerate(urls):
-            data, content_type = download(str(url), auth_host=api_host, token=token)
-            ext = _url_ext(str(url)) or ext_from_content_type(
-                content_type, self.output_ext
-            )
-            outputs.append(
-                Output(
-                    data=data,
-                    ext=ext,
-                    seed=job.seed,
-                    request_id=prediction.id,
-                    provider_ref=_versioned_ref(owner_name, prediction.version or version),
-                    extra={"batch_index": i},
-                )
-            )
+            try:
+                data, content_type = with_retries(lambda: download(
+                    str(url), auth_host=api_host, token=token, timeout=job.timeout_s))
+            except GenerationError as e:
+                raise GenerationError(
+                    f"Replicate prediction {prediction.id} succeeded but its output could "
+                    f"not be downloaded: {e}") from None
+            ext = _url_ext(str(url)) or ext_from_content_type(content_type, self.output_ext)
+            outputs.append(Output(
+                data=data, ext=ext, seed=job.seed, request_id=prediction.id,
+                provider_ref=_versioned_ref(owner_name, prediction.version or version),
+                extra={"batch_index": i}))
         return outputs
+
+
+def wait_for_cancel(job, seconds):
+    """Sleeps ``seconds``, waking early when the run is cancelled."""
+    if job.cancelled is not None:
+        job.cancelled.wait(seconds)
+    else:
+        time.sleep(seconds)
+
+
+def _cancel(client, prediction):
+    try:
+        client.predictions.cancel(prediction.id)
+    except Exception as e:  # cancelling is best effort; the run goes on
+        logger.warning("could not cancel Replicate prediction %s: %s", prediction.id, e)
+
+
+def httpx_errors():
+    import httpx
+
+    return (httpx.TransportError,)
 
 
 def _picked(output, pick=()):
@@ -174,10 +233,8 @@ def _error(e):
     if status == 422:
         return GenerationError(f"Replicate rejected the input: {detail}")
     if status == 429:
-        return GenerationError(
-            f"Replicate rate limit: {detail}", retryable=True,
-            retry_after=_retry_after(e),
-        )
+        return GenerationError(f"Replicate rate limit: {detail}", rate_limited=True,
+                               retry_after=_retry_after(e))
     if status is not None and status >= 500:
         return GenerationError(f"Replicate server error {status}: {detail}",
                                retryable=True)

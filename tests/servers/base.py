@@ -72,6 +72,9 @@ class Response:
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    # send only this many bytes of the body, then drop the connection (a
+    # download cut short: Content-Length still announces the whole body)
+    truncate_to: int | None = None
 
 
 @dataclass
@@ -137,6 +140,10 @@ class ProtocolServer:
         self._conns: set[socket.socket] = set()  # open (keep-alive) connections
         self._rendezvous: threading.Barrier | None = None
         self._rendezvous_left = 0
+        # the provider's documented limit on generation requests, enforced
+        # when set: (requests, per seconds), over a sliding window
+        self.rate_limit: tuple[int, float] | None = None
+        self._recent: deque[float] = deque()
 
     # -- lifecycle ---------------------------------------------------------
     def start(self) -> "ProtocolServer":
@@ -188,6 +195,21 @@ class ProtocolServer:
     def pending_faults(self) -> int:
         with self._lock:
             return len(self._faults)
+
+    def over_rate_limit(self) -> int | None:
+        """None when one more generation request fits ``rate_limit`` (and
+        counts it), else the whole seconds until one would."""
+        if self.rate_limit is None:
+            return None
+        count, window = self.rate_limit
+        now = time.monotonic()
+        with self._lock:
+            while self._recent and now - self._recent[0] >= window:
+                self._recent.popleft()
+            if len(self._recent) < count:
+                self._recent.append(now)
+                return None
+            return max(1, int(window - (now - self._recent[0]) + 0.999))
 
     def rendezvous(self, count: int, timeout: float = 120.0) -> None:
         """Hold the next ``count`` generation requests until all ``count`` are in
@@ -304,7 +326,9 @@ def _make_handler(server: ProtocolServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(resp.body)))
             self.end_headers()
             if self.command != "HEAD":
-                self.wfile.write(resp.body)
+                self.wfile.write(resp.body[:resp.truncate_to])
+            if resp.truncate_to is not None:
+                self.close_connection = True
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
 

@@ -43,6 +43,7 @@ import datetime as dt
 import re
 import secrets
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -180,6 +181,27 @@ class ReplicateServer(ProtocolServer):
         self.max_wait = max_wait
         self.predictions: dict[str, _Prediction] = {}
         self.files: dict[str, tuple[bytes, str]] = {}
+        self._download_faults: deque[str] = deque()
+
+    DOWNLOAD_FAULTS = ("unavailable", "truncated")
+
+    def fail_downloads(self, kind: str, count: int = 1) -> None:
+        """The next ``count`` output file downloads fail: ``unavailable``
+        (503) or ``truncated`` (the connection drops mid-body)."""
+        if kind not in self.DOWNLOAD_FAULTS:
+            raise ValueError(f"unknown download fault {kind!r}; known: {self.DOWNLOAD_FAULTS}")
+        with self._lock:
+            self._download_faults.extend([kind] * count)
+
+    def _throttled(self) -> Response | None:
+        """A 429 as Replicate words it when creates exceed ``rate_limit``
+        (Replicate documents 600 a minute)."""
+        wait = self.over_rate_limit()
+        if wait is None:
+            return None
+        unit = "second" if wait == 1 else "seconds"
+        return json_response(429, {"detail": f"Request was throttled. Expected available in "
+                                             f"{wait} {unit}.", "status": 429})
 
     def add_version(self, model_ref: str, version_id: str | None = None) -> str:
         """Register a version of ``owner/name``; returns the (new) version id."""
@@ -310,6 +332,8 @@ class ReplicateServer(ProtocolServer):
         """Shared create path; ``version`` None means an official-model run."""
         fault = self.take_fault(request)
         if fault is not None and (resp := self._fault_response(fault)) is not None:
+            return resp
+        if (resp := self._throttled()) is not None:
             return resp
         body = request.json
         if not isinstance(body, dict):
@@ -444,5 +468,10 @@ class ReplicateServer(ProtocolServer):
         entry = self.files.get(name)
         if entry is None:
             return Response(404, b"Not Found", {"Content-Type": "text/plain"})
+        with self._lock:
+            fault = self._download_faults.popleft() if self._download_faults else None
+        if fault == "unavailable":
+            return Response(503, b"Service Unavailable", {"Content-Type": "text/plain"})
         data, ctype = entry
-        return Response(200, data, {"Content-Type": ctype})
+        return Response(200, data, {"Content-Type": ctype},
+                        truncate_to=len(data) // 2 if fault == "truncated" else None)

@@ -131,6 +131,8 @@ class StabilityServer(ProtocolServer):
         fault = self.take_fault(request)
         if fault is not None and fault.kind != "content_filtered":
             return self._fault_response(fault)
+        if self.over_rate_limit() is not None:  # rate_limit set: Stability's 150 per 10 s
+            return self._fault_response(Fault("rate_limit", {}))
         try:
             if not request.headers.get("content-type", "").startswith("multipart/form-data"):
                 raise _BadRequest("content-type: must be multipart/form-data")
