@@ -28,12 +28,13 @@ class RateLimit:
 
 
 class Pacer:
-    def __init__(self, rate=None, concurrency=1, max_concurrency=None, clock=time.monotonic):
+    def __init__(self, rate=None, concurrency=1, max_concurrency=None,
+                 clock=time.monotonic, sleep=time.sleep):
         self.rate = rate
         self.limit = max(1, concurrency)
         self.ceiling = max(self.limit, max_concurrency or self.limit)
         self.in_flight = 0
-        self._clock = clock
+        self._clock, self._sleep = clock, sleep
         self._next_start = clock()  # when the next request may start
         self._cond = threading.Condition()
 
@@ -63,7 +64,7 @@ class Pacer:
             if cancelled is not None:
                 cancelled.wait(delay)
             else:
-                time.sleep(delay)
+                self._sleep(delay)
 
     def throttled(self, retry_after=None):
         """The provider refused for rate: fewer at once, and a pause."""

@@ -243,7 +243,8 @@ def _error(e):
 
 def _retry_after(e):
     # ReplicateError carries no headers; the 429 detail says "Request was
-    # throttled. Expected available in N seconds."; else back off
-    match = re.search(r"available in (\d+(?:\.\d+)?) second",
+    # throttled. Expected available in N seconds." or "... Your rate limit
+    # resets in ~30s."; else back off
+    match = re.search(r"(?:available in|resets in) ~?(\d+(?:\.\d+)?) ?s",
                       str(getattr(e, "detail", "")))
     return float(match.group(1)) if match else None
