@@ -19,6 +19,10 @@ def build(operator, ctx, request, secrets, num_sources=1):
     model's section, output folder, shards and a summary of the run."""
     inputs = types.Object()
     selected = [c.model for c in request.choices]
+    if (None, "sources") in request.errors:  # nothing to work on: Execute stays off
+        prop = inputs.str("sources", label="Source images", default="none",
+                          view=types.View(read_only=True))
+        flag(prop, request.errors[None, "sources"])
     add_models_input(inputs, operator.task, request, operator.default_model)
     if operator.prompt_mode != NO_PROMPT:
         add_prompt_inputs(inputs, ctx, operator, request)

@@ -39,6 +39,25 @@ def result(dataset, run, task):
     }
 
 
+def outcome(run, noun, shown=3):
+    """One sentence for the person who ran it: what was made, what failed
+    (each named by its model and prompt or file), and how many more failed."""
+    made = len(run.writer.sample_ids)
+    plural = noun + ("es" if noun.endswith("sh") else "s")
+    text = f"Generated {made} {noun if made == 1 else plural}"
+    if run.skipped:
+        text += f" ({run.skipped} already made by an earlier run)"
+    if run.failed:
+        text += f"; {len(run.failed)} failed: " + "; ".join(
+            f"{f.what}: {f.error}" for f in run.failed[:shown])
+        if len(run.failed) > shown:
+            text += (f"; and {len(run.failed) - shown} more (the run's result lists "
+                     "every failure)")
+    if run.cancelled:
+        text += "; the run was cancelled"
+    return text, "warning" if run.failed else "success"
+
+
 def existing_item_keys(dataset):
     """The output keys already in ``dataset``, so a re-run skips them."""
     import fiftyone.core.media as fom

@@ -19,13 +19,47 @@ from .samples import SampleWriter
 IMAGE_SLICE = "image"
 
 
-def collect_sources(view):
-    """The image samples of ``view`` as :class:`Source`, and a
-    :class:`Failure` for each sample that cannot be used."""
+def source_slice(view, active_slice=None):
+    """The one group slice whose images are a grouped view's sources: the
+    active slice when it holds images, else the ``image`` slice (a 3D or
+    video group's source image); never a preview or a second slice."""
+    media = view.group_media_types or {}
+    for name in (active_slice or view.group_slice, IMAGE_SLICE):
+        if name and media.get(name) == "image":
+            return name
+    return None
+
+
+NO_SOURCES = ("there are no image samples to use: select image samples, or choose "
+              "a view that has some")
+
+
+def source_view(view, active_slice=None):
+    """The samples of ``view`` that are sources: in a grouped view, those of
+    :func:`source_slice` (None when no slice holds images)."""
     import fiftyone.core.media as fom
 
-    if view.media_type == fom.GROUP:
-        view = view.select_group_slices(media_type=fom.IMAGE)
+    if view.media_type != fom.GROUP:
+        return view
+    name = source_slice(view, active_slice)
+    return view.select_group_slices(name) if name else None
+
+
+def count_sources(view, active_slice=None):
+    """How many samples a run would use as sources (for the form)."""
+    sources = source_view(view, active_slice)
+    return 0 if sources is None else len(sources)
+
+
+def collect_sources(view, active_slice=None):
+    """The image samples of ``view`` as :class:`Source`, and a
+    :class:`Failure` for each sample that cannot be used. In a grouped
+    view, the images of :func:`source_slice`."""
+    import fiftyone.core.media as fom
+
+    view = source_view(view, active_slice)
+    if view is None:
+        return [], []
     sources, problems = [], []
     for sample_id, filepath in zip(*view.values(["id", "filepath"])):
         problem = None
@@ -34,23 +68,25 @@ def collect_sources(view):
         elif not os.path.isfile(filepath):
             problem = f"source file is missing: {filepath}"
         if problem:
-            problems.append(Failure(problem, source_id=sample_id))
+            problems.append(Failure(problem, source_id=sample_id, source=filepath))
         else:
             sources.append(Source(sample_id, filepath))
     return sources, problems
 
 
-def output_dataset(dataset, suffix, default_slice):
-    """The grouped dataset that receives outputs made from ``dataset``:
-    ``dataset`` itself when it is grouped or empty, else ``<name>-<suffix>``
-    (created on first use, persistent like its source)."""
+def output_dataset(dataset, suffix, output_slice):
+    """The grouped dataset that receives outputs made from ``dataset``: the
+    dataset itself when it is empty, or grouped with an ``output_slice``
+    already (outputs of the same task: a re-run adds to it), else
+    ``<name>-<suffix>`` (created on first use, persistent like its source).
+    Outputs never go into a dataset of other media."""
     import fiftyone as fo
     import fiftyone.core.media as fom
 
-    if dataset.media_type == fom.GROUP:
-        return dataset
     if len(dataset) == 0 and dataset.media_type is None:
         target = dataset
+    elif dataset.media_type == fom.GROUP and output_slice in (dataset.group_slices or []):
+        return dataset
     else:
         name = f"{dataset.name}-{suffix}"
         if fo.dataset_exists(name):
@@ -58,7 +94,7 @@ def output_dataset(dataset, suffix, default_slice):
         else:
             target = fo.Dataset(name, persistent=dataset.persistent)
     if target.media_type != fom.GROUP:
-        target.add_group_field("group", default=default_slice)
+        target.add_group_field("group", default=output_slice)
     return target
 
 

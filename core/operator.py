@@ -8,13 +8,17 @@ says what it works on (``task_inputs``), where outputs go
 (``target_dataset``) and how they are written (``make_writer``).
 """
 
+import time
+
 import fiftyone.operators as foo
 
 from . import catalog, delegation, forms, generate, sdk
-from .groups import collect_sources, output_dataset
+from .groups import NO_SOURCES, collect_sources, count_sources, output_dataset
 from .plan import TaskInputs
 from .request import NO_PROMPT, PROMPT_OPTIONAL, PROMPT_REQUIRED, parse
 from .secrets import resolve_secrets
+
+REFRESH_S = 10  # how often a long App run refreshes the grid as samples land
 
 __all__ = ["GenerateOperator", "FromImagesOperator", "NO_PROMPT", "PROMPT_OPTIONAL",
            "PROMPT_REQUIRED"]
@@ -33,6 +37,7 @@ class GenerateOperator(foo.Operator):
     dark_icon = "/assets/icon-dark.svg"
     prompt_mode = PROMPT_REQUIRED
     prompt_help = "One prompt per line; each runs on every chosen model"
+    noun = "output"  # what one output is called in messages ("image", "video")
     uses_view_target = False  # sources come from the selection / view / dataset
 
     @property
@@ -66,7 +71,10 @@ class GenerateOperator(foo.Operator):
         params = ctx.params if "models" in ctx.params else {
             **ctx.params, "models": [self.default_model]}
         request = self.parse(params, secrets, view=ctx.view)
-        return forms.build(self, ctx, request, secrets, self.count_sources(ctx))
+        num_sources = self.count_sources(ctx)
+        if num_sources == 0:
+            request.errors[None, "sources"] = NO_SOURCES
+        return forms.build(self, ctx, request, secrets, num_sources)
 
     def execute(self, ctx):
         secrets = resolve_secrets(ctx.secrets)
@@ -81,8 +89,14 @@ class GenerateOperator(foo.Operator):
                                              sdk.RESULT_PARAM)
             return queued if returns_result else self._notify_queued(ctx, queued)
 
+        try:
+            inputs = self.task_inputs(ctx, request)
+        except ValueError as e:  # nothing to work on: a sentence, not a traceback
+            if returns_result:
+                raise
+            return self._notify(ctx, str(e), "error")
         dataset = self.target_dataset(ctx)
-        run = generate.start(dataset, request, self.task_inputs(ctx, request),
+        run = generate.start(dataset, request, inputs,
                              self.make_writer(ctx, dataset, request), secrets,
                              shard_of=shard_of,
                              should_stop=delegation.cancel_check(ctx))
@@ -98,33 +112,41 @@ class GenerateOperator(foo.Operator):
         return generate.result(dataset, run, self.task)
 
     def _stream(self, ctx, run, dataset, request):
-        """An App run: progress, then the dataset reloaded and a message."""
+        """An App run: progress (and the grid refreshed as samples land),
+        then the dataset reloaded or opened, and what happened."""
+        refreshed = time.monotonic()
         for progress in run:
             yield ctx.trigger("set_progress", dict(progress=progress.fraction,
                                                    label=progress.label))
-        result = self._finish(dataset, run, request)
+            if dataset.name == ctx.dataset.name and time.monotonic() - refreshed > REFRESH_S:
+                refreshed = time.monotonic()
+                yield ctx.trigger("reload_dataset")
+        self._finish(dataset, run, request)
+        message, variant = generate.outcome(run, self.noun)
         if dataset.name != ctx.dataset.name:
+            message += f"; they are in the dataset {dataset.name}, now open"
             yield ctx.trigger("open_dataset", dict(dataset=dataset.name))
         else:
             yield ctx.trigger("reload_dataset")
-        made = len(result["sample_ids"])
-        message = f"Generated {made} sample{'s' if made != 1 else ''}"
-        if result["failed"]:
-            message += f"; {len(result['failed'])} failed: " + "; ".join(
-                f"{f['model'] or f['source_id']}: {f['error']}" for f in result["failed"][:3])
-        yield ctx.trigger("notify", dict(
-            message=message, variant="warning" if result["failed"] else "success"))
+        yield ctx.trigger("notify", dict(message=message, variant=variant))
 
     def _notify_queued(self, ctx, result):
-        yield ctx.trigger("notify", dict(
-            message=f"Queued {len(result['queued'])} delegated shards: run "
-            "`fiftyone delegated launch` on each worker", variant="info"))
+        return self._notify(ctx, f"Queued {len(result['queued'])} delegated shards: run "
+                            "`fiftyone delegated launch` on each worker", "info")
+
+    @staticmethod
+    def _notify(ctx, message, variant):
+        yield ctx.trigger("notify", dict(message=message, variant=variant))
 
     # what a task says ------------------------------------------------------------
 
     def count_sources(self, ctx):
         """How many sources each prompt runs on (for the form's summary)."""
         return 1
+
+    def sources_problem(self, sample_collection):
+        """Why an SDK call on ``sample_collection`` has nothing to work on."""
+        return None
 
     def task_inputs(self, ctx, request):
         """What the run works on: the request's prompts (None: no prompt)."""
@@ -151,13 +173,15 @@ class FromImagesOperator(GenerateOperator):
     output_slice = ""  # the group slice holding the output itself
 
     def count_sources(self, ctx):
-        return len(ctx.target_view())
+        return count_sources(ctx.target_view(), ctx.group_slice)
+
+    def sources_problem(self, sample_collection):
+        return NO_SOURCES if count_sources(sample_collection) == 0 else None
 
     def task_inputs(self, ctx, request):
-        sources, unusable = collect_sources(ctx.target_view())
+        sources, unusable = collect_sources(ctx.target_view(), ctx.group_slice)
         if not sources and not unusable:
-            raise ValueError("there are no samples to use: select image samples "
-                             "or choose a view that has some")
+            raise ValueError(NO_SOURCES)
         return TaskInputs(prompts=request.prompts or [None], sources=sources,
                           unusable=unusable)
 

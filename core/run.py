@@ -9,10 +9,12 @@ nothing finished is lost.
 """
 
 import logging
+import os
+import queue
 import threading
 import time
 import uuid
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional
 
@@ -38,15 +40,25 @@ class Failure:
     backend: Optional[str] = None
     prompt: Optional[str] = None
     source_id: Optional[str] = None
+    source: Optional[str] = None  # the source image's path
 
     @classmethod
     def of(cls, item, error):
+        source = item.source
         return cls(error, model=item.choice.model.id, backend=item.choice.backend.kind,
-                   prompt=item.prompt,
-                   source_id=item.source.sample_id if item.source else None)
+                   prompt=item.prompt, source_id=source.sample_id if source else None,
+                   source=source.filepath if source else None)
 
     def to_dict(self):
         return asdict(self)
+
+    @property
+    def what(self):
+        """How a person recognises the item: its model and its prompt or
+        source file (not a sample id)."""
+        parts = [self.model or "", f"“{self.prompt}”" if self.prompt else (
+            os.path.basename(self.source) if self.source else "")]
+        return " on ".join(p for p in parts if p) or "an input"
 
 
 @dataclass
@@ -55,20 +67,46 @@ class Progress:
     total: int
     failed: int
     elapsed_s: float
+    eta_s: Optional[float] = None  # None until every running model has a pace
 
     @property
     def fraction(self):
-        return self.done / self.total if self.total else 1.0
+        """Finished outputs, made or failed: a run that ends reads 100%."""
+        return min(1.0, (self.done + self.failed) / self.total) if self.total else 1.0
 
     @property
     def label(self):
         text = f"{self.done}/{self.total} generated"
         if self.failed:
             text += f", {self.failed} failed"
-        if 0 < self.done < self.total:
-            eta = self.elapsed_s / self.done * (self.total - self.done)
-            text += f", about {_duration(eta)} left"
+        if self.done + self.failed < self.total:
+            text += (f", about {_duration(self.eta_s)} left" if self.eta_s is not None
+                     else ", estimating the time left")
         return text
+
+
+class Pace:
+    """How fast each model's outputs finish, learnt as they do: the time
+    left is that of the slowest model (models run side by side), and is not
+    guessed before each model still running has finished something."""
+
+    def __init__(self, items):
+        self.left, self.finished = {}, {}
+        for item in items:
+            key = (item.choice.model.id, item.choice.backend.kind)
+            self.left[key] = self.left.get(key, 0) + item.job.count
+            self.finished.setdefault(key, 0)
+
+    def record(self, item):
+        key = (item.choice.model.id, item.choice.backend.kind)
+        self.left[key] -= item.job.count
+        self.finished[key] += item.job.count
+
+    def eta(self, elapsed_s):
+        pending = [k for k, n in self.left.items() if n > 0]
+        if not pending or elapsed_s <= 0 or any(self.finished[k] == 0 for k in pending):
+            return None
+        return max(self.left[k] * elapsed_s / self.finished[k] for k in pending)
 
 
 def _duration(seconds):
@@ -118,32 +156,44 @@ class Run:
     def __iter__(self):
         total = count_outputs(self.items)
         done = failed = 0
+        pace = Pace(self.items)
         start = last_flush = last_poll = time.perf_counter()
+        finished = queue.SimpleQueue()  # O(1) per completion, however many items
         pool = ThreadPoolExecutor(self._workers, thread_name_prefix="multigen")
         try:
-            pending = {pool.submit(self._run_one, item): item for item in self.items}
-            while pending:
-                finished, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
-                now = time.perf_counter()
-                if self.should_stop and now - last_poll >= 2.0:
-                    last_poll = now
-                    if self.should_stop():
-                        self.cancel()
-                for future in finished:
-                    item = pending.pop(future)
-                    prepared, latency, error = future.result()
-                    if prepared:
-                        error = self._write(item, prepared, latency) or error
-                        done += len(prepared)
+            for item in self.items:
+                pool.submit(self._run_one, item).add_done_callback(
+                    lambda future, item=item: finished.put((item, future)))
+            for _ in range(len(self.items)):
+                while True:
+                    now = time.perf_counter()
+                    if self.should_stop and now - last_poll >= 2.0:
+                        last_poll = now
+                        if self.should_stop():
+                            self.cancel()
+                    # samples reach the dataset at least every few seconds,
+                    # so a crash loses little and the App sees progress
+                    if now - last_flush >= self.flush_every_s:
+                        self.writer.flush()
+                        last_flush = now
+                    try:
+                        item, future = finished.get(timeout=1.0)
+                        break
+                    except queue.Empty:
+                        continue
+                prepared, latency, error = future.result()
+                if prepared:
+                    error = self._write(item, prepared, latency)
                     if error:
-                        self.failed.append(Failure.of(item, error))
-                        failed += max(1, item.job.count - len(prepared or []))
-                    yield Progress(done, total, failed, time.perf_counter() - start)
-                # samples reach the dataset at least every few seconds, so a
-                # crash loses little and the App sees progress
-                if now - last_flush >= self.flush_every_s:
-                    self.writer.flush()
-                    last_flush = now
+                        prepared = None  # nothing of it was saved
+                    else:
+                        done += len(prepared)
+                if error:
+                    self.failed.append(Failure.of(item, error))
+                    failed += max(1, item.job.count - len(prepared or []))
+                pace.record(item)
+                elapsed = time.perf_counter() - start
+                yield Progress(done, total, failed, elapsed, pace.eta(elapsed))
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             self.writer.flush()

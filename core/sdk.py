@@ -80,6 +80,9 @@ def call(operator, sample_collection, params, delegate):
                              check_ready=not delegate)
     if not request.valid:
         raise ValueError(request.error_text())
+    problem = operator.sources_problem(sample_collection)
+    if problem:
+        raise ValueError(problem)
     if request.shards > 1:
         if not delegate:
             raise ValueError("shards split a delegated run: pass delegate=True")

@@ -8,6 +8,7 @@ from .writer import VIDEO_SLICE, VideoWriter
 
 class ImageToVideo(FromImagesOperator):
     task = "img2video"
+    noun = "video"
     default_model = "svd-xt"
     label = "Generate videos from images"
     description = ("Bring selected images to life with local (diffusers) or hosted "

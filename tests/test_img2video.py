@@ -364,8 +364,8 @@ def test_a_video_dataset_is_reported_not_crashed_on(dataset, tmp_path):
     dataset.add_sample(fo.Sample(filepath=path))
     res = foo.get_operator(OP)(dataset, model="svd", backend="diffusers").result
     assert res["sample_ids"] == []
-    assert res["failed"] == [{"source_id": dataset.first().id, "model": None,
-                              "backend": None, "prompt": None,
+    assert res["failed"] == [{"source_id": dataset.first().id, "source": path,
+                              "model": None, "backend": None, "prompt": None,
                               "error": "not an image: clip.mp4"}]
     fo.delete_dataset(f"{dataset.name}-videos")
 
@@ -478,7 +478,9 @@ def test_app_run_streams_progress_and_opens_the_videos(servers, images):
         "set_progress", "set_progress", "open_dataset", "notify"]
     assert triggers[1]["params"]["progress"] == 1.0
     assert triggers[2]["params"]["dataset"] == f"{images.name}-videos"
-    assert triggers[3]["params"] == {"message": "Generated 2 samples", "variant": "success"}
+    assert triggers[3]["params"] == {
+        "message": f"Generated 2 videos; they are in the dataset {images.name}-videos, now open",
+        "variant": "success"}
     _, found = pairs({"dataset": f"{images.name}-videos"})
     assert len(found) == 2
 
@@ -495,12 +497,13 @@ def test_delegated_run_is_picked_up_by_a_launcher(servers, images):
         [os.path.join(os.path.dirname(sys.executable), "fiftyone"), "delegated", "launch"],
         env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.time() + 90
-        while time.time() < deadline:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
             if fo.dataset_exists(f"{images.name}-videos"):
                 out = fo.load_dataset(f"{images.name}-videos")
                 out.reload()
-                if "video" in out.group_media_types and len(
+                # the worker may have created the dataset but not its groups yet
+                if "video" in (out.group_media_types or {}) and len(
                         out.select_group_slices("video")) == 2:
                     break
             time.sleep(0.5)
@@ -514,3 +517,35 @@ def test_delegated_run_is_picked_up_by_a_launcher(servers, images):
     for image, video in found:
         assert_pair(image, video, by_id[video.generation.source_id], 14, 7)
         assert video.generation.seed == 4 and video.generation.params["fps"] == 9
+
+
+def test_a_3d_dataset_gives_its_source_images_and_keeps_its_slices(servers, images, tmp_path):
+    """img2video on a grouped 3D dataset with nothing selected: the sources
+    are its ``image`` slice (never the turntable previews), and the videos go
+    to ``<name>-videos``, not into the 3D dataset."""
+    meshes = fo.Dataset()
+    meshes.add_group_field("group", default="mesh")
+    scene = str(tmp_path / "object.fo3d")
+    fo.Scene().write(scene)
+    preview = str(tmp_path / "turntable.gif")
+    Image.new("RGB", (32, 32), (200, 40, 40)).save(preview)
+    for source in images:
+        group = fo.Group()
+        meshes.add_samples([
+            fo.Sample(filepath=source.filepath, group=group.element("image")),
+            fo.Sample(filepath=scene, group=group.element("mesh")),
+            fo.Sample(filepath=preview, group=group.element("preview")),
+        ])
+    try:
+        res = foo.get_operator(OP)(meshes, model="svd", backend="replicate", seed=1).result
+        assert res["failed"] == [] and res["dataset"] == f"{meshes.name}-videos"
+        assert len(res["sample_ids"]) == len(images)
+        videos = fo.load_dataset(res["dataset"]).select_group_slices("video")
+        assert sorted(videos.values("generation.source_path")) == sorted(
+            images.values("filepath"))
+        meshes.reload()
+        assert sorted(meshes.group_slices) == ["image", "mesh", "preview"]
+    finally:
+        if fo.dataset_exists(f"{meshes.name}-videos"):
+            fo.delete_dataset(f"{meshes.name}-videos")
+        meshes.delete()

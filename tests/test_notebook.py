@@ -122,10 +122,15 @@ def test_sdk_calls_inside_a_running_event_loop(servers, dataset):
         with pytest.raises(ValueError, match="enter a prompt"):
             txt2img(dataset, prompt=" ", model="flux-schnell")
 
-        # no images in the view: nothing to make videos from
-        task = img2video(dataset.match_tags("no-such-tag"), model="svd-xt",
-                         backend="replicate")
-        with pytest.raises(Exception, match="no samples to use"):
+        # no images in the view: refused at the call, before anything runs
+        with pytest.raises(ValueError, match="no image samples to use"):
+            img2video(dataset.match_tags("no-such-tag"), model="svd-xt",
+                      backend="replicate")
+
+        # a folder that looks writable but is not fails the run: on await
+        task = txt2img(dataset, prompt="a corgi", model="flux-schnell",
+                       backend="replicate", output_dir="/proc/multigen-cannot-write")
+        with pytest.raises(Exception, match="cannot be written"):
             await task
 
     asyncio.run(notebook())

@@ -30,6 +30,7 @@ class _MeshOperator:
 
 class TextTo3D(_MeshOperator, GenerateOperator):
     task = "txt2mesh"
+    noun = "mesh"
     default_model = "shap-e"
     label = "Generate 3D from text"
     description = ("Generate 3D meshes from prompts: Shap-E, or any image model "
@@ -74,6 +75,7 @@ class TextTo3D(_MeshOperator, GenerateOperator):
 
 class ImageTo3D(_MeshOperator, FromImagesOperator):
     task = "img2mesh"
+    noun = "mesh"
     default_model = "stable-fast-3d"
     label = "Generate 3D from images"
     description = ("Turn selected image samples into 3D meshes with Shap-E, "

@@ -7,6 +7,7 @@ from .writer import ImageWriter, save_compare_view
 
 class TextToImage(GenerateOperator):
     task = "txt2img"
+    noun = "image"
     default_model = "flux-schnell"
     label = "Generate images from text"
     description = ("Generate images from prompts with local (diffusers) or "

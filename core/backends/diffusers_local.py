@@ -37,6 +37,22 @@ def gpu_present():
     )
 
 
+def hub_cache_dir():
+    """The Hugging Face hub cache, found as huggingface_hub finds it (without
+    importing it: forms stay light)."""
+    if os.environ.get("HF_HUB_CACHE"):
+        return os.environ["HF_HUB_CACHE"]
+    home = os.environ.get("HF_HOME") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "huggingface")
+    return os.path.join(home, "hub")
+
+
+def in_hub_cache(repo):
+    """Whether a snapshot of ``repo`` is in the hub cache."""
+    snapshots = os.path.join(hub_cache_dir(), f"models--{repo.replace('/', '--')}", "snapshots")
+    return os.path.isdir(snapshots) and any(os.scandir(snapshots))
+
+
 def pick_device():
     """cuda, then mps, then cpu; ``MULTIGEN_DEVICE`` overrides."""
     import torch
@@ -87,12 +103,17 @@ class Diffusers(Backend):
         return self.repo
 
     def notes(self, secrets):
-        """Advice that does not block a run: a gated repo may already be in
-        the cache, or the user logged in with ``hf auth login``."""
-        if self.gated and not secrets.get("HF_TOKEN"):
-            return [f"gated: accept the licence at https://huggingface.co/{self.repo} "
-                    "and set HF_TOKEN (or hf auth login) before the first download"]
-        return []
+        """Advice that does not block a run: whether the weights are in the
+        hub cache yet; a gated repo may already be there, or the user logged
+        in with ``hf auth login``."""
+        notes = []
+        if not in_hub_cache(self.repo):
+            notes.append("not downloaded yet: the first run downloads its weights "
+                         "from Hugging Face into the hub cache")
+            if self.gated and not secrets.get("HF_TOKEN"):
+                notes.append(f"gated: accept the licence at https://huggingface.co/"
+                             f"{self.repo} and set HF_TOKEN (or hf auth login) first")
+        return notes
 
     # loading -----------------------------------------------------------------
 
@@ -226,7 +247,7 @@ def _load_error_message(repo, error):
             f"https://huggingface.co/{repo} and set HF_TOKEN"
         )
     if "offline" in text.lower() or "LocalEntryNotFound" in name or (
-        "cannot find the requested files" in text
+        "cannot find the requested files" in text or "local_files_only" in text
     ):
         return (
             f"{repo} is not in the local Hugging Face cache and the hub cannot be "

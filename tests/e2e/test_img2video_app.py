@@ -27,7 +27,7 @@ def test_img2video_from_a_selected_image(app, source_images):
     app.shot("img2video-form")
     app.execute()
 
-    app.expect_notice("Generated 1 sample")
+    app.expect_notice("Generated 1 video")
     app.close_progress()
     # the App switches to the videos dataset: one group, image beside video
     expect(app.page).to_have_url(re.compile(rf"/datasets/{re.escape(name)}-videos"),
@@ -48,3 +48,15 @@ def test_img2video_from_a_selected_image(app, source_images):
     app.open_first_sample()
     app.expect_video_plays()
     app.shot("img2video-group")
+
+
+def test_img2video_on_a_dataset_without_images_cannot_run(app, dataset_name):
+    """Nothing to make videos from: the form says so where a person looks,
+    Execute stays off, and no traceback is ever shown."""
+    fo.Dataset(dataset_name, persistent=True)
+    app.open_dataset(dataset_name)
+    app.open_operator(OPERATOR)
+    app.expect_error("Source images", "no image samples to use")
+    expect(app.execute_button).to_be_disabled()
+    app.shot("img2video-no-sources")
+    app.close_form()

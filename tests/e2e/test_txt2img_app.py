@@ -27,7 +27,7 @@ def test_txt2img_form_run_and_grid(app, dataset_name):
     app.shot("txt2img-form")
     app.execute()
 
-    assert "Generated 2 samples" in app.expect_notice("Generated 2 samples")
+    assert "Generated 2 images" in app.expect_notice("Generated 2 images")
     app.close_progress()
     app.expect_sample_count(2)
     app.expect_grid_images(2)
@@ -61,7 +61,7 @@ def test_txt2img_comparison_across_models_side_by_side(app, dataset_name):
     app.shot("txt2img-compare-form")
     app.execute()
 
-    app.expect_notice("Generated 3 samples")
+    app.expect_notice("Generated 3 images")
     app.close_progress()
     app.expect_sample_count(3)
 

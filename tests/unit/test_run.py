@@ -69,7 +69,8 @@ def test_outputs_are_written_and_failures_listed_in_one_shape():
     failures = {f.prompt: f.to_dict() for f in run.failed}
     assert set(failures) == {"fail", "crash", "bad"}
     assert failures["fail"] == {"error": "refused, key [redacted]", "model": "scripted",
-                                "backend": "scripted", "prompt": "fail", "source_id": None}
+                                "backend": "scripted", "prompt": "fail", "source_id": None,
+                                "source": None}
     assert failures["crash"]["error"] == "RuntimeError: unexpected reply"
     assert "could not save the output" in failures["bad"]["error"]
 
