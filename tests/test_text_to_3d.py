@@ -130,10 +130,11 @@ def tiny_shap_e():
 
 @pytest.fixture
 def images(dataset, tmp_path):
-    """An image dataset of two pictures big enough for Stability (>= 64 px)."""
+    """An image dataset of two pictures big enough for Stability (SPAR3D:
+    640 px a side)."""
     for i, color in enumerate([(200, 40, 40), (40, 40, 200)]):
         path = tmp_path / f"object-{i}.png"
-        path.write_bytes(image_bytes(96, 80, "png", color))
+        path.write_bytes(image_bytes(656, 640, "png", color))
         dataset.add_sample(fo.Sample(filepath=str(path)))
     return dataset
 
