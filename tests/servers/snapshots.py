@@ -78,16 +78,17 @@ class Problem:
             allowed = ", ".join(json.dumps(v) for v in self.limit)
             return f"{self.field} must be one of the following: {allowed}"
         if self.kind == "number_gte":
-            return f"Must be greater than or equal to {_num(self.limit)}"
+            return f"Must be greater than or equal to {number_text(self.limit)}"
         if self.kind == "number_lte":
-            return f"Must be less than or equal to {_num(self.limit)}"
+            return f"Must be less than or equal to {number_text(self.limit)}"
         if self.kind == "string_lte":
             return f"String length must be less than or equal to {self.limit}"
         return f"Does not match pattern '{self.limit}'"
 
 
-def _num(x):
-    return int(x) if isinstance(x, float) and x.is_integer() else x
+def number_text(x) -> str:
+    """A bound as a person writes it: 1 for 1.0, 4294967294 in full."""
+    return str(int(x) if isinstance(x, float) and x.is_integer() else x)
 
 
 _TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool,
