@@ -7,7 +7,7 @@ Shap-E pipelines).
 """
 
 from ..core.backends.stability_api import Stability
-from ..core.catalog import Model
+from ..core.catalog import RETIRED, Model
 from ..core.params import (
     BOOL, CHOICE, FLOAT, GUIDANCE, INT, JSON, NUM_IMAGES, STEPS, STR, Param,
 )
@@ -174,7 +174,9 @@ IMG2MESH_MODELS = (SHAP_E_IMG2IMG, STABLE_FAST_3D, STABLE_POINT_AWARE_3D, TRELLI
 
 
 def _ids(models):
-    return tuple(m.id for m in models if not m.retired)
+    # models with a shutdown date stay listed (the README and form do not
+    # change by the calendar); the chain refuses them once they are retired
+    return tuple(m.id for m in models if m.status != RETIRED)
 
 
 STEP_OPTIONS_HELP = ('options as JSON, e.g. {"num_inference_steps": 4}; '

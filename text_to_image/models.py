@@ -304,9 +304,9 @@ FLUX_DEV = Model(
 )
 
 
-def gpt_image(model_name, sizes, summary):
+def gpt_image(model_name, sizes, summary, **lifecycle):
     return Model(
-        model_name, model_name, TASK, summary=summary,
+        model_name, model_name, TASK, summary=summary, **lifecycle,
         backends=(OpenAIImages(model_name=model_name),),
         params=(
             Param("size", CHOICE, default="1024x1024", choices=sizes,
@@ -331,14 +331,12 @@ GPT_IMAGE_2 = gpt_image(
     GPT_IMAGE_SIZES + ("2048x2048", "2048x1152", "1152x2048", "3840x2160", "2160x3840"),
     "OpenAI's current image model",
 )
-GPT_IMAGE_15 = gpt_image(
-    "gpt-image-1.5", GPT_IMAGE_SIZES,
-    "OpenAI image model (OpenAI announced its shutdown for 2026-12-01: prefer gpt-image-2)",
-)
-GPT_IMAGE_1_MINI = gpt_image(
-    "gpt-image-1-mini", GPT_IMAGE_SIZES,
-    "Cheaper OpenAI image model (shutdown announced for 2026-12-01: prefer gpt-image-2)",
-)
+# shutdown announced by OpenAI (docs/providers-research.md section 4)
+GPT_IMAGE_SHUTDOWN = dict(shutdown_on="2026-12-01", successor="gpt-image-2")
+GPT_IMAGE_15 = gpt_image("gpt-image-1.5", GPT_IMAGE_SIZES, "OpenAI image model",
+                         **GPT_IMAGE_SHUTDOWN)
+GPT_IMAGE_1_MINI = gpt_image("gpt-image-1-mini", GPT_IMAGE_SIZES,
+                             "Cheaper OpenAI image model", **GPT_IMAGE_SHUTDOWN)
 
 
 def retired_openai(model_id, label, on, successor):
