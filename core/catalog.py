@@ -6,6 +6,9 @@ App form, SDK validation, provenance and the README's model table are all
 derived from these declarations.
 """
 
+import contextlib
+import datetime
+import os
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
@@ -20,6 +23,28 @@ TASKS = {
 
 AVAILABLE, RETIRED = "available", "retired"
 
+_AS_OF = []  # dates set by as_of(), innermost last
+
+
+def today():
+    """The date lifecycle decisions are made on: the innermost ``as_of``
+    date, else ``MULTIGEN_TODAY`` (YYYY-MM-DD; for tests and subprocesses),
+    else the local date."""
+    if _AS_OF:
+        return _AS_OF[-1]
+    value = os.environ.get("MULTIGEN_TODAY")
+    return datetime.date.fromisoformat(value) if value else datetime.date.today()
+
+
+@contextlib.contextmanager
+def as_of(day):
+    """Decides lifecycles as on ``day`` (a date or YYYY-MM-DD) inside the block."""
+    _AS_OF.append(datetime.date.fromisoformat(day) if isinstance(day, str) else day)
+    try:
+        yield
+    finally:
+        _AS_OF.pop()
+
 
 @dataclass(frozen=True)
 class Model:
@@ -32,9 +57,13 @@ class Model:
         backends: backend specs (``Diffusers``, ``Replicate``...), preferred first
         params: the model's options; ``num_images`` is added when the model
             is ``batched`` and ``seed`` when a backend takes one
-        status: ``available`` or ``retired``
+        status: ``available``, or ``retired`` for a model its provider has
+            already retired
         retired_on / successor: when the provider retired it, and the model
             id to use instead
+        shutdown_on: the date (YYYY-MM-DD) the provider announced it shuts the
+            model down: until then the form, ``list_models()`` and the README
+            show it; from then on the model is retired by itself
         summary: one line for the form and README
         batched: several outputs per input may be asked (``num_images``)
     """
@@ -47,6 +76,7 @@ class Model:
     status: str = AVAILABLE
     retired_on: Optional[str] = None
     successor: Optional[str] = None
+    shutdown_on: Optional[str] = None
     summary: str = ""
     batched: bool = True
 
@@ -69,7 +99,34 @@ class Model:
 
     @property
     def retired(self):
-        return self.status == RETIRED
+        """Retired by its provider: declared so, or its shutdown date has come."""
+        return self.status == RETIRED or (
+            self.shutdown_on is not None
+            and today() >= datetime.date.fromisoformat(self.shutdown_on))
+
+    @property
+    def retirement_date(self):
+        return self.retired_on or (self.shutdown_on if self.retired else None)
+
+    @property
+    def lifecycle(self):
+        """What a person should know before choosing it, or "": "retired
+        2026-05-12: use gpt-image-2", "shuts down 2026-12-01: use gpt-image-2"."""
+        use = f": use {self.successor}" if self.successor else ""
+        if self.retired:
+            return f"retired {self.retirement_date}{use}" if self.retirement_date else f"retired{use}"
+        if self.shutdown_on:
+            return f"shuts down {self.shutdown_on}{use}"
+        return ""
+
+    @property
+    def description(self):
+        """Its summary, with its lifecycle when it has one."""
+        notice = self.lifecycle
+        if not notice:
+            return self.summary
+        notice = notice[0].upper() + notice[1:]
+        return f"{self.summary} ({notice})" if self.summary else notice
 
     @property
     def backend_kinds(self):
@@ -95,8 +152,8 @@ class Model:
 
     def retirement_message(self):
         text = f"{self.label} was retired by its provider"
-        if self.retired_on:
-            text += f" on {self.retired_on}"
+        if self.retirement_date:
+            text += f" on {self.retirement_date}"
         if self.successor:
             text += f"; use {self.successor} instead"
         return text
@@ -106,10 +163,12 @@ class Model:
             "id": self.id,
             "label": self.label,
             "task": self.task,
-            "status": self.status,
-            "retired_on": self.retired_on,
+            "status": RETIRED if self.retired else AVAILABLE,
+            "retired_on": self.retirement_date,
+            "shutdown_on": self.shutdown_on,
             "successor": self.successor,
             "summary": self.summary,
+            "lifecycle": self.lifecycle,
             "backends": [
                 {"kind": b.kind, "label": b.label, "ref": b.ref,
                  "requires": b.secret}

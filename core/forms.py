@@ -41,9 +41,7 @@ def build(operator, ctx, request, secrets, num_sources=1):
 
 
 def model_choice_label(model):
-    if model.retired:
-        return f"{model.label} (retired {model.retired_on}: use {model.successor})"
-    return model.label
+    return f"{model.label} ({model.lifecycle})" if model.lifecycle else model.label
 
 
 def add_models_input(inputs, task, request, default_model):
@@ -54,7 +52,7 @@ def add_models_input(inputs, task, request, default_model):
     for model in catalog.models(task):
         kinds = ", ".join(b.label for b in model.backends)
         view.add_choice(model.id, label=model_choice_label(model),
-                        description=f"{model.summary} [{kinds}]".strip())
+                        description=f"{model.description} [{kinds}]".strip())
     prop = inputs.list(
         "models", types.String(), label="Models", default=[default_model],
         description="One model, or several to compare them side by side "
@@ -121,8 +119,9 @@ def add_model_sections(inputs, params, secrets, request, selected):
                 continue
             prop = add_param(section, param, param.name)
             flag(prop, request.errors.get((model.id, param.name)))
-        options.define_property(catalog.form_key(model.id), section, label=model.label,
-                                description=model.summary)
+        options.define_property(catalog.form_key(model.id), section,
+                                label=model_choice_label(model),
+                                description=model.description)
     inputs.define_property("options", options, label="Model options")
 
 

@@ -5,7 +5,7 @@ nothing of the App: a dataset, a request, a task's inputs and writer in; a
 import logging
 
 from .plan import plan, shard, without_existing
-from .run import Run
+from .run import Failure, Run
 
 logger = logging.getLogger(__name__)
 
@@ -19,9 +19,29 @@ def start(dataset, request, inputs, writer, secrets, *, shard_of=None, should_st
     if shard_of is not None:
         items = shard(items, *shard_of)
     items, skipped = without_existing(items, existing_item_keys(dataset))
+    items, refused = refuse_sources(items)
     run = Run(items, secrets, writer, should_stop=should_stop, skipped=skipped)
     run.failed.extend(inputs.unusable)
+    run.failed.extend(refused)
     return run
+
+
+def refuse_sources(items):
+    """Items whose source image their backend's provider would refuse (its
+    declared size limits) become failures here, before anything is sent.
+    Returns (items to run, failures)."""
+    kept, refused, problems = [], [], {}
+    for item in items:
+        backend = item.choice.backend
+        if item.source is not None:
+            key = (backend.min_source_side, backend.max_source_pixels, item.source.filepath)
+            if key not in problems:
+                problems[key] = backend.source_problem(item.source.filepath)
+            if problems[key]:
+                refused.append(Failure.of(item, problems[key]))
+                continue
+        kept.append(item)
+    return kept, refused
 
 
 def result(dataset, run, task):

@@ -107,6 +107,9 @@ class Param:
             ) from None
 
         if self.type == CHOICE and value not in self.choices:
+            # the same choice as text ("512" for 512): forms and JSON hand text
+            value = next((c for c in self.choices if str(c) == str(value)), value)
+        if self.type == CHOICE and value not in self.choices:
             raise ValueError(
                 f"{self.name} must be one of {', '.join(map(str, self.choices))}; "
                 f"got {value!r}"
@@ -210,6 +213,14 @@ def sized(default, *, min=64, max=2048, multiple_of=8, backends=()):
         HEIGHT.with_(default=default, min=min, max=max,
                      multiple_of=multiple_of, backends=backends),
     )
+
+
+def sized_choices(default, choices, *, backends=()):
+    """Width and height options for a provider that takes only listed sizes."""
+    return tuple(
+        Param(base.name, CHOICE, default=default, choices=tuple(choices), help=base.help,
+              backends=backends)
+        for base in (WIDTH, HEIGHT))
 
 
 # The plan-scope options by name, for steps that may not set them (a chain's)

@@ -17,10 +17,11 @@ else:
     for i, (sky, ground) in enumerate([((135, 206, 235), (34, 139, 34)),
                                        ((255, 160, 122), (210, 180, 140)),
                                        ((25, 25, 112), (47, 79, 79))]):
-        image = Image.new("RGB", (512, 512), sky)
+        # 640 px: the smallest side Stability's SPAR3D takes
+        image = Image.new("RGB", (640, 640), sky)
         draw = ImageDraw.Draw(image)
-        draw.rectangle([0, 340, 512, 512], fill=ground)
-        draw.ellipse([180, 120, 330, 270], fill=(255, 215, 0))
+        draw.rectangle([0, 425, 640, 640], fill=ground)
+        draw.ellipse([225, 150, 412, 337], fill=(255, 215, 0))
         path = os.path.join(folder, f"scene-{i}.png")
         image.save(path)
         samples.append(fo.Sample(filepath=path, tags=["source"]))

@@ -3,11 +3,16 @@
     python scripts/model_table.py          # print it
     python scripts/model_table.py --write  # update README.md between the markers
 
-A test fails when the README's table differs from the catalog.
+A test fails when the README's table differs from the catalog. Models with an
+announced shutdown date are retired by the calendar, so the table records the
+date it was rendered on (``as of``) and the test renders it as of that date;
+``--write`` renders it as of today.
 """
 
+import datetime
 import importlib.util
 import os
+import re
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -26,9 +31,16 @@ def load_plugin():
     return sys.modules["multigen_plugin"]
 
 
-def render():
+def render(as_of=None):
+    """The table as of ``as_of`` (a date or YYYY-MM-DD; default today)."""
     catalog = importlib.import_module("multigen_plugin.core.catalog") if load_plugin() else None
-    lines = []
+    as_of = as_of or catalog.today()
+    with catalog.as_of(as_of):
+        return _render(catalog, str(as_of))
+
+
+def _render(catalog, as_of):
+    lines = [f"<!-- as of {as_of}: models with a shutdown date retire by themselves -->", ""]
     for task, title in catalog.TASKS.items():
         models = catalog.models(task)
         if not models:
@@ -37,9 +49,11 @@ def render():
                   "| id | model | runs on | options |", "|---|---|---|---|"]
         for m in models:
             if m.retired:
-                runs = f"**retired {m.retired_on}**: use `{m.successor}`"
+                runs = f"**retired {m.retirement_date}**: use `{m.successor}`"
             else:
                 runs = "<br>".join(f"{b.label}: `{b.ref}`" for b in m.backends)
+                if m.shutdown_on:
+                    runs += f"<br>**shuts down {m.shutdown_on}**: use `{m.successor}`"
             options = ", ".join(
                 f"`{p.name}`" + (f" ({p.describe_range()})" if p.describe_range() else "")
                 + (f" [{'/'.join(p.backends)}]" if p.backends else "")
@@ -52,6 +66,12 @@ def render():
 
 def readme_table(text):
     return text.split(BEGIN, 1)[1].split(END, 1)[0].strip("\n") + "\n"
+
+
+def readme_as_of(text):
+    """The date the README's table was rendered on."""
+    match = re.search(r"<!-- as of (\d{4}-\d{2}-\d{2})", readme_table(text))
+    return datetime.date.fromisoformat(match.group(1)) if match else None
 
 
 if __name__ == "__main__":

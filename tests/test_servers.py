@@ -17,6 +17,7 @@ import requests
 from replicate.exceptions import ModelError, ReplicateError
 from replicate.helpers import FileOutput
 
+from tests.replicate_schemas import INPUTS
 from tests.servers import OpenAIServer, ReplicateServer, StabilityServer, glb_output, video_output
 from tests.servers.media import glb_info, image_bytes, image_info, video_info
 
@@ -127,12 +128,41 @@ def test_replicate_failed_prediction_raises_model_error(rclient, rep):
 
 
 def test_replicate_schema_validation_names_the_field(rclient, rep):
-    rep.schemas["a/b"] = {"prompt": str, "aspect_ratio": ["1:1", "16:9"]}
+    rep.schemas["a/b"] = {"type": "object", "required": ["prompt"], "properties": {
+        "prompt": {"type": "string"}, "aspect_ratio": {"type": "string", "enum": ["1:1", "16:9"]}}}
     with pytest.raises(ReplicateError) as err:
         rclient.run("a/b", input={"prompt": "x", "guidance": 3})
     assert err.value.status == 422 and "guidance" in err.value.detail
     with pytest.raises(ReplicateError, match="aspect_ratio must be one of"):
         rclient.run("a/b", input={"prompt": "x", "aspect_ratio": "4:3"})
+    with pytest.raises(ReplicateError, match="prompt is required"):
+        rclient.run("a/b", input={"aspect_ratio": "1:1"})
+
+
+def test_replicate_refuses_what_the_pinned_schema_refuses(rep):
+    """A published range, as Replicate answers it: 422 with the field named."""
+    rep.schemas = dict(INPUTS)
+    version = rep.add_version("playgroundai/playground-v2.5-1024px-aesthetic")
+    raw = httpx.post(f"{rep.url}/v1/predictions", headers={"Authorization": "Bearer r8_key"},
+                     json={"version": version, "input": {
+                         "prompt": "x", "width": 128, "guidance_scale": 0.05}})
+    body = raw.json()
+    assert (raw.status_code, body["title"]) == (422, "Input validation failed")
+    assert body["invalid_fields"] == [
+        {"type": "number_gte", "field": "input.width",
+         "description": "Must be greater than or equal to 256"},
+        {"type": "number_gte", "field": "input.guidance_scale",
+         "description": "Must be greater than or equal to 0.1"}]
+    assert body["detail"] == ("- input.width: Must be greater than or equal to 256\n"
+                              "- input.guidance_scale: Must be greater than or equal to 0.1\n")
+    ok = httpx.post(f"{rep.url}/v1/predictions", headers={"Authorization": "Bearer r8_key"},
+                    json={"version": version, "input": {"prompt": "x", "width": 256}})
+    assert ok.status_code == 201
+    # the version the client reads back carries the same schema
+    schema = httpx.get(f"{rep.url}/v1/models/playgroundai/playground-v2.5-1024px-aesthetic/"
+                       f"versions/{version}", headers={"Authorization": "Bearer r8_key"}).json()
+    assert schema["openapi_schema"]["components"]["schemas"]["Input"]["properties"][
+        "width"]["minimum"] == 256
 
 
 def test_replicate_auth_and_rate_limit(rclient, rep):
@@ -169,6 +199,9 @@ def test_openai_generation(oclient, oai):
     res = raw.parse()
     assert (res.size, res.quality, res.output_format, res.background) == ("1536x1024", "low", "jpeg", "opaque")
     assert len(res.data) == 2 and res.usage.total_tokens > 0
+    # only the fields of the reference's ImagesResponse
+    assert set(raw.http_response.json()) <= {
+        "created", "data", "background", "output_format", "size", "quality", "usage"}
     assert image_info(base64.b64decode(res.data[0].b64_json)) == ("jpeg", (96, 64))
     assert oai.requests[0].json["model"] == "gpt-image-2"
     res = oclient.images.generate(model="gpt-image-2", prompt="wide", size="3840x2160", background="transparent")
@@ -190,6 +223,16 @@ def test_openai_client_retries_429_with_retry_after(oclient, oai):
     ({"model": "gpt-image-2", "n": 11}, openai.BadRequestError, "integer_above_max_value", "n"),
     ({"model": "gpt-image-2", "response_format": "b64_json"}, openai.BadRequestError, "unknown_parameter",
      "response_format"),
+    # what OpenAI's reference does not list is refused
+    ({"model": "gpt-image-2.5-sunburst"}, openai.NotFoundError, "model_not_found", None),
+    ({"model": "gpt-image-2.6-flare"}, openai.NotFoundError, "model_not_found", None),
+    ({"model": "chatgpt-image-latest"}, openai.NotFoundError, "model_not_found", None),
+    ({"model": "gpt-image-2", "quality": "xhigh"}, openai.BadRequestError, "invalid_value", "quality"),
+    ({"model": "gpt-image-2", "quality": "hd"}, openai.BadRequestError, "invalid_value", "quality"),
+    ({"model": "gpt-image-2", "extra_body": {"safety_identifier": "u1"}}, openai.BadRequestError,
+     "unknown_parameter", "safety_identifier"),
+    ({"model": "gpt-image-2", "partial_images": 4}, openai.BadRequestError,
+     "integer_above_max_value", "partial_images"),
 ])
 def test_openai_validation_errors(oclient, kwargs, exc, code, param):
     with pytest.raises(exc) as err:
@@ -262,9 +305,16 @@ def test_stability_3d_and_balance(stab):
     r = _post(stab, "/v2beta/3d/stable-fast-3d", files={"image": png}, texture_resolution="512",
               foreground_ratio="0.85", remesh="quad", vertex_count="-1")
     assert r.headers["content-type"] == "model/gltf-binary" and glb_info(r.content)["faces"] > 0
+    # SPAR3D takes 640 px a side (docs/schemas/stability)
+    r = _post(stab, "/v2beta/3d/stable-point-aware-3d", files={"image": png})
+    assert r.status_code == 400 and r.json()["errors"] == [
+        "image: every side must be at least 640 pixels (got 128x96)"]
+    png = ("in.png", image_bytes(640, 640, "png"), "image/png")
     r = _post(stab, "/v2beta/3d/stable-point-aware-3d", files={"image": png}, target_type="vertex",
               target_count="500", guidance_scale="3", seed="1", foreground_ratio="1.3")
     assert r.content[:4] == b"glTF"
+    r = _post(stab, "/v2beta/3d/stable-fast-3d", files={"image": png}, texture_resolution="768")
+    assert r.json()["errors"] == ["texture_resolution: must be one of 512, 1024, 2048"]
     r = _post(stab, "/v2beta/3d/stable-point-aware-3d", files={"image": png}, foreground_ratio="0.5")
     assert r.status_code == 400 and r.json()["errors"][0].startswith("foreground_ratio")
     r = requests.get(f"{stab.url}/v1/user/balance", headers={"authorization": "Bearer sk-stab"})

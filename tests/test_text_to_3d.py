@@ -130,10 +130,11 @@ def tiny_shap_e():
 
 @pytest.fixture
 def images(dataset, tmp_path):
-    """An image dataset of two pictures big enough for Stability (>= 64 px)."""
+    """An image dataset of two pictures big enough for Stability (SPAR3D:
+    640 px a side)."""
     for i, color in enumerate([(200, 40, 40), (40, 40, 200)]):
         path = tmp_path / f"object-{i}.png"
-        path.write_bytes(image_bytes(96, 80, "png", color))
+        path.write_bytes(image_bytes(656, 640, "png", color))
         dataset.add_sample(fo.Sample(filepath=str(path)))
     return dataset
 
@@ -365,6 +366,38 @@ def test_a_mesh_that_does_not_load_fails_clearly_and_writes_nothing(servers, ima
     assert res["sample_ids"] == []
     (failure,) = res["failed"]
     assert "mesh" in failure["error"] and failure["model"] == "hunyuan3d-2.1"
+
+
+@pytest.mark.parametrize("shape", ["bare URL", "list", "mesh object"])
+def test_hunyuan_meshes_arrive_in_any_output_shape(servers, images, shape):
+    """No schema publishes the output of the pinned Hunyuan3D version: public
+    callers meet a bare URL, a list and {mesh: url}; each gives the mesh."""
+    server = servers["replicate"]
+    ref = "ndreca/hunyuan3d-2.1"
+    server.dict_outputs.pop(ref, None)
+    if shape == "bare URL":
+        server.single_output = {ref}
+    elif shape == "mesh object":
+        server.dict_outputs[ref] = ("mesh",)
+    res = foo.get_operator(IMG2MESH)(images.limit(1), model="hunyuan3d-2.1").result
+    assert res["failed"] == [] and len(res["sample_ids"]) == 1
+    (request,) = [r for r in server.requests if r.generation]
+    assert request.json["version"].startswith("895e514f")
+
+
+def test_spar3d_sources_under_640_px_fail_before_anything_is_sent(servers, dataset, tmp_path):
+    for name, size in (("small", (512, 512)), ("large", (656, 640))):
+        path = tmp_path / f"{name}.png"
+        path.write_bytes(image_bytes(*size, "png", (200, 40, 40)))
+        dataset.add_sample(fo.Sample(filepath=str(path), tags=[name]))
+    res = foo.get_operator(IMG2MESH)(dataset, model="stable-point-aware-3d").result
+    small = dataset.match_tags("small").first().id
+    assert [(f["model"], f["source_id"]) for f in res["failed"]] == [
+        ("stable-point-aware-3d", small)]
+    assert "at least 640 px a side; this one is 512x512" in res["failed"][0]["error"]
+    assert len(res["sample_ids"]) == 1
+    calls = [r for r in servers["stability"].requests if r.generation]
+    assert len(calls) == 1  # the small source was never sent
 
 
 # -- text -> image -> 3D ----------------------------------------------------------------

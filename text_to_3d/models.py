@@ -7,7 +7,7 @@ Shap-E pipelines).
 """
 
 from ..core.backends.stability_api import Stability
-from ..core.catalog import Model
+from ..core.catalog import RETIRED, Model
 from ..core.params import (
     BOOL, CHOICE, FLOAT, GUIDANCE, INT, JSON, NUM_IMAGES, STEPS, STR, Param,
 )
@@ -78,11 +78,15 @@ SHAP_E_IMG2IMG = Model(
             FRAME_SIZE, MESH_FORMAT, RENDER_MODE, NUM_MESHES),
 )
 
+# Stability's 3D endpoints: every side at least 64 px, 4,096 to 4,194,304
+# pixels (docs/schemas/stability, x-multigen-image)
+STABILITY_3D_SOURCE = dict(min_source_side=64, max_source_pixels=4_194_304)
+
 STABLE_FAST_3D = Model(
     "stable-fast-3d", "Stable Fast 3D", "img2mesh",
     summary="Stability AI: a textured, UV-unwrapped GLB from one image in about a second",
     backends=(Stability(endpoint="3d/stable-fast-3d", accept="*/*", output_ext="glb",
-                        takes_seed=False),),
+                        takes_seed=False, takes_prompt=False, **STABILITY_3D_SOURCE),),
     params=(TEXTURE_RESOLUTION,
             Param("foreground_ratio", FLOAT, default=0.85, min=0.1, max=1.0,
                   help="How much of the frame the object fills after padding"),
@@ -97,7 +101,9 @@ STABLE_POINT_AWARE_3D = Model(
     "stable-point-aware-3d", "Stable Point Aware 3D", "img2mesh",
     summary="Stability AI's SPAR3D: point-cloud guided, sees the unseen back better",
     backends=(Stability(endpoint="3d/stable-point-aware-3d", accept="*/*",
-                        output_ext="glb"),),
+                        output_ext="glb", takes_prompt=False,
+                        # 640 px a side: see docs/schemas/stability (L)
+                        **dict(STABILITY_3D_SOURCE, min_source_side=640)),),
     params=(TEXTURE_RESOLUTION,
             Param("foreground_ratio", FLOAT, default=1.3, min=1.0, max=2.0,
                   help="Padding around the object"),
@@ -117,7 +123,7 @@ TRELLIS = Model(
     backends=(
         ReplicateMesh(
             model_ref="firtoz/trellis:e8f6c45206993f297372f5436b90350817bd9b4a0d52d2a76df50c1c8afa2b3c",
-            images_field="images", output_pick=("model_file",),
+            images_field="images", output_pick=("model_file",), takes_prompt=False,
             # the GLB only: no turntable video, point cloud or cut-outs
             fixed={"generate_model": True, "generate_color": False,
                    "generate_normal": False, "save_gaussian_ply": False,
@@ -143,8 +149,11 @@ HUNYUAN3D_21 = Model(
     summary="Tencent's Hunyuan3D 2.1: high-resolution shape with PBR textures (Replicate)",
     backends=(
         ReplicateMesh(
-            model_ref="ndreca/hunyuan3d-2.1:06ccdcbe5c3b98ded359d439d21903bc9105f707bd6ecd31f1f181cfebe9b481",
-            image_field="image", output_pick=("mesh",),
+            # the version public code runs (06ccdcbe appears in no public
+            # source); its output is published by no schema: callers meet a
+            # bare URL, a list and {"mesh": url}, and the pick keeps all three
+            model_ref="ndreca/hunyuan3d-2.1:895e514f953d39e8b5bfb859df9313481ad3fa3a8631e5c54c7e5c9c85a6aa9f",
+            image_field="image", output_pick=("mesh", ".glb"), takes_prompt=False,
             fields={"num_inference_steps": "steps"}),
     ),
     params=(STEPS.with_(default=50, min=5, max=50),
@@ -165,7 +174,9 @@ IMG2MESH_MODELS = (SHAP_E_IMG2IMG, STABLE_FAST_3D, STABLE_POINT_AWARE_3D, TRELLI
 
 
 def _ids(models):
-    return tuple(m.id for m in models if not m.retired)
+    # models with a shutdown date stay listed (the README and form do not
+    # change by the calendar); the chain refuses them once they are retired
+    return tuple(m.id for m in models if m.status != RETIRED)
 
 
 STEP_OPTIONS_HELP = ('options as JSON, e.g. {"num_inference_steps": 4}; '

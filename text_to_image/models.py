@@ -10,12 +10,13 @@ from ..core.backends.stability_api import Stability
 from ..core.catalog import RETIRED, Model
 from ..core.params import (
     CHOICE, FLOAT, GUIDANCE, INT, NEGATIVE_PROMPT, NUM_IMAGES, STEPS, Param,
-    sized,
+    sized, sized_choices,
 )
 from .local import DiffusersImage
 from .recipes import Kandinsky22, SDXLLightning
 
 TASK = "txt2img"
+LOCAL, REPLICATE = ("diffusers",), ("replicate",)
 
 ASPECT_RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "9:16", "9:21")
 FLUX_ASPECT_RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4",
@@ -36,6 +37,13 @@ def replicate_sd(ref, max_batch=4, **fields):
     """Replicate's SD-family cogs take the standard names, and ``num_outputs``."""
     return Replicate(model_ref=ref, batch_field="num_outputs", max_batch=max_batch,
                      fields=fields)
+
+
+def guidance(local, replicate, **common):
+    """``guidance_scale`` where Replicate's cog takes another range than the
+    local pipeline (docs/schemas/replicate): one option per backend."""
+    return (GUIDANCE.with_(**common, **local, backends=LOCAL),
+            GUIDANCE.with_(**common, **replicate, backends=REPLICATE))
 
 
 SD15 = Model(
@@ -67,7 +75,8 @@ SDXL = Model(
                   pipeline="StableDiffusionXLPipeline", variant="fp16"),
         replicate_sd("stability-ai/sdxl:7762fd07cf82c948538e41f63f77d685e02b063e37e496e96eefd46c929f9bdc"),
     ),
-    params=(*sized(1024), STEPS, GUIDANCE, NEGATIVE_PROMPT),
+    params=(*sized(1024), STEPS, *guidance({}, dict(min=1.0, max=50.0)),
+            NEGATIVE_PROMPT),
 )
 
 SDXL_TURBO = Model(
@@ -92,7 +101,8 @@ SDXL_LIGHTNING = Model(
                       call_args={"num_inference_steps": 4, "guidance_scale": 0.0}),
         replicate_sd("bytedance/sdxl-lightning-4step:5599ed30703defd1d160a25a63321b4dec97101d98b4674bcc56e41f62f35637"),
     ),
-    params=(*sized(1024, max=1280), NEGATIVE_PROMPT),
+    params=(*sized(1024, max=1280, backends=LOCAL),
+            *sized(1024, min=256, max=1280, backends=REPLICATE), NEGATIVE_PROMPT),
 )
 
 SSD_1B = Model(
@@ -103,8 +113,11 @@ SSD_1B = Model(
                   variant="fp16"),
         replicate_sd("lucataco/ssd-1b:b19e3639452c59ce8295b82aba70a231404cb062f2eb580ea894b31e8ce5bbb6"),
     ),
-    params=(*sized(1024), STEPS.with_(default=25), GUIDANCE, NEGATIVE_PROMPT),
+    params=(*sized(1024), STEPS.with_(default=25), *guidance({}, dict(min=1.0, max=50.0)),
+            NEGATIVE_PROMPT),
 )
+
+KANDINSKY_SIZES = (384, 512, 576, 640, 704, 768, 960, 1024, 1152, 1280, 1536, 1792, 2048)
 
 KANDINSKY_22 = Model(
     "kandinsky-2.2", "Kandinsky 2.2", TASK,
@@ -116,8 +129,11 @@ KANDINSKY_22 = Model(
         replicate_sd("ai-forever/kandinsky-2.2:ad9d7879fbffa2874e1d909d1d37d9bc682889cc65b31f7bb00d2362619f194a",
                      prior_num_inference_steps="num_inference_steps_prior"),
     ),
-    # the decoder works in multiples of 64 and rounds other sizes up
-    params=(*sized(512, max=2048, multiple_of=64), STEPS.with_(default=50),
+    # the decoder works in multiples of 64 and rounds other sizes up; the
+    # Replicate cog takes only its listed sizes
+    params=(*sized(512, max=2048, multiple_of=64, backends=LOCAL),
+            *sized_choices(512, KANDINSKY_SIZES, backends=REPLICATE),
+            STEPS.with_(default=50),
             GUIDANCE.with_(default=4.0, backends=("diffusers",)),
             Param("prior_num_inference_steps", INT, default=25, min=1, max=100,
                   label="Prior steps", help="Denoising steps of the prior"),
@@ -132,8 +148,10 @@ PLAYGROUND_25 = Model(
                   pipeline="StableDiffusionXLPipeline", variant="fp16"),
         replicate_sd("playgroundai/playground-v2.5-1024px-aesthetic:a45f82a1382bed5c7aeb861dac7c7d191b0fdf74d8d57c4a0e6ed7d4d0bf7d24"),
     ),
-    params=(*sized(1024, max=1536), STEPS.with_(default=50, max=60),
-            GUIDANCE.with_(default=3.0, max=20.0), NEGATIVE_PROMPT),
+    params=(*sized(1024, max=1536, backends=LOCAL),
+            *sized(1024, min=256, max=1536, backends=REPLICATE),
+            STEPS.with_(default=50, max=60),
+            *guidance({}, dict(min=0.1), default=3.0, max=20.0), NEGATIVE_PROMPT),
 )
 
 LCM = Model(
@@ -286,9 +304,9 @@ FLUX_DEV = Model(
 )
 
 
-def gpt_image(model_name, sizes, summary):
+def gpt_image(model_name, sizes, summary, **lifecycle):
     return Model(
-        model_name, model_name, TASK, summary=summary,
+        model_name, model_name, TASK, summary=summary, **lifecycle,
         backends=(OpenAIImages(model_name=model_name),),
         params=(
             Param("size", CHOICE, default="1024x1024", choices=sizes,
@@ -313,14 +331,12 @@ GPT_IMAGE_2 = gpt_image(
     GPT_IMAGE_SIZES + ("2048x2048", "2048x1152", "1152x2048", "3840x2160", "2160x3840"),
     "OpenAI's current image model",
 )
-GPT_IMAGE_15 = gpt_image(
-    "gpt-image-1.5", GPT_IMAGE_SIZES,
-    "OpenAI image model (OpenAI announced its shutdown for 2026-12-01: prefer gpt-image-2)",
-)
-GPT_IMAGE_1_MINI = gpt_image(
-    "gpt-image-1-mini", GPT_IMAGE_SIZES,
-    "Cheaper OpenAI image model (shutdown announced for 2026-12-01: prefer gpt-image-2)",
-)
+# shutdown announced by OpenAI (docs/providers-research.md section 4)
+GPT_IMAGE_SHUTDOWN = dict(shutdown_on="2026-12-01", successor="gpt-image-2")
+GPT_IMAGE_15 = gpt_image("gpt-image-1.5", GPT_IMAGE_SIZES, "OpenAI image model",
+                         **GPT_IMAGE_SHUTDOWN)
+GPT_IMAGE_1_MINI = gpt_image("gpt-image-1-mini", GPT_IMAGE_SIZES,
+                             "Cheaper OpenAI image model", **GPT_IMAGE_SHUTDOWN)
 
 
 def retired_openai(model_id, label, on, successor):

@@ -90,6 +90,9 @@ class Backend:
       flags it before anything runs)
     - ``takes_seed``: the model takes a seed (the plan sends none otherwise,
       and provenance records none)
+    - ``min_source_side``, ``max_source_pixels``: what the provider accepts
+      as a source image (0: no limit); a source outside them is listed as
+      failed before anything is sent
     """
 
     kind: ClassVar[str] = ""
@@ -104,6 +107,8 @@ class Backend:
     takes_prompt: bool = True
     needs_prompt: bool = False
     takes_seed: bool = True
+    min_source_side: int = 0
+    max_source_pixels: int = 0
 
     @property
     def ref(self):
@@ -137,6 +142,26 @@ class Backend:
         """Problems with option values that only the backend can judge (a
         chain checks its steps' models), as {option name: message}."""
         return {}
+
+    def source_problem(self, path):
+        """Why the provider would refuse the image at ``path`` as a source
+        (its declared limits), or None. Reads the image header only."""
+        if not (self.min_source_side or self.max_source_pixels):
+            return None
+        from PIL import Image
+
+        try:
+            with Image.open(path) as image:
+                width, height = image.size
+        except (OSError, ValueError) as e:
+            return f"cannot read the source image: {e}"
+        if min(width, height) < self.min_source_side:
+            return (f"{self.label} needs a source image of at least "
+                    f"{self.min_source_side} px a side; this one is {width}x{height}")
+        if self.max_source_pixels and width * height > self.max_source_pixels:
+            return (f"{self.label} takes source images of at most "
+                    f"{self.max_source_pixels:,} pixels; this one is {width}x{height}")
+        return None
 
     def generate(self, job: Job, secrets) -> List[Output]:
         """Runs ``job`` and returns ``job.count`` outputs (or fewer, with

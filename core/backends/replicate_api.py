@@ -41,7 +41,9 @@ class Replicate(HostedBackend):
         output_ext: extension to use when the output URL has none
         output_pick: which outputs to keep, when a model returns more than
             the files we want (renders beside a mesh): keys of a dict output
-            (``model_file``) or file extensions (``.glb``); empty keeps all
+            (``model_file``) or file extensions (``.glb``); empty keeps all.
+            Keys only sort a dict, extensions also a list; a bare URL is
+            always kept
     """
 
     model_ref: str = ""
@@ -176,9 +178,12 @@ def _picked(output, pick=()):
     else:
         entries = [(None, u) for u in (output if isinstance(output, list) else [output])]
     entries = [(k, str(u)) for k, u in entries if u]
-    if pick:
-        entries = [(k, u) for k, u in entries
-                   if k in pick or f".{_url_ext(u)}" in pick]
+    keys = [p for p in pick if not p.startswith(".")]
+    exts = [p for p in pick if p.startswith(".")]
+    if isinstance(output, dict) and pick:
+        entries = [(k, u) for k, u in entries if k in keys or f".{_url_ext(u)}" in exts]
+    elif exts and isinstance(output, list):  # one bare URL: nothing to choose
+        entries = [(k, u) for k, u in entries if f".{_url_ext(u)}" in exts]
     return [u for _, u in entries]
 
 

@@ -43,6 +43,10 @@ class Stability(HostedBackend):
     def generate(self, job, secrets):
         import requests
 
+        if job.source_path:  # a chain's intermediate image is checked here
+            problem = self.source_problem(job.source_path)
+            if problem:
+                raise GenerationError(problem)
         fields = self.provider_input(job)
         if self.model_name:
             fields["model"] = self.model_name

@@ -267,6 +267,8 @@ def source_images(dataset_name, tmp_path):
         draw = ImageDraw.Draw(image)
         draw.rectangle([0, 80, 160, 120], fill=ground)
         draw.ellipse([55, 20, 105, 70], fill=sun)
+        # Stability's SPAR3D wants 640 px a side
+        image = image.resize((960, 720), Image.NEAREST)
         path = str(tmp_path / f"picture-{i}.png")
         image.save(path)
         samples.append(fo.Sample(filepath=path, tags=["source"]))

@@ -9,15 +9,17 @@ Emulated behaviour (api.openai.com/v1, as of the `openai` 3.x client):
   header. The image is the asked size divided by ``scale`` (16 by default:
   1536x1024 -> 96x64), so its aspect ratio matches ``size``, encoded per
   ``output_format``.
-* Models: ``gpt-image-2`` (and its snapshot / 2.5 / 2.6 variants),
-  ``gpt-image-1.5``, ``gpt-image-1-mini``, ``chatgpt-image-latest``. Retired
-  ones (``dall-e-2``, ``dall-e-3``, ``gpt-image-1``) answer 404
-  ``model_not_found`` "The model `x` has been deprecated ..."; unknown ones
-  404 ``model_not_found`` "... does not exist or you do not have access to it".
-* Sizes: fixed ``1024x1024``, ``1536x1024``, ``1024x1536``, ``auto`` for the
-  older models; ``gpt-image-2``-family models take any ``WxH`` with both
-  sides divisible by 16, max edge 3840, ratio within 3:1 and 655,360 to
-  8,294,400 pixels.
+* Everything a request may hold comes from OpenAI's published reference,
+  the snapshot docs/schemas/openai/images-generations.json
+  (``CreateImageRequest``): the parameters, their enums and ranges, and the
+  models. Of the models it lists, ``dall-e-2``, ``dall-e-3`` and
+  ``gpt-image-1`` are retired and answer 404 ``model_not_found`` "The model
+  `x` has been deprecated ..."; any other name answers 404
+  ``model_not_found`` "... does not exist or you do not have access to it".
+* Sizes, per model (the snapshot's ``models``): ``1024x1024``,
+  ``1536x1024``, ``1024x1536``, ``auto`` for gpt-image-1.5 and 1-mini;
+  ``gpt-image-2`` takes any ``WxH`` with both sides divisible by 16, max edge
+  3840, ratio within 3:1 and 655,360 to 8,294,400 pixels.
 * Errors are ``{"error": {"message", "type", "param", "code"}}``: 400
   ``invalid_request_error`` for bad values (``invalid_value``,
   ``integer_above_max_value``, ``integer_below_min_value``,
@@ -41,26 +43,23 @@ import secrets
 import time
 from typing import Any, Callable
 
+from . import snapshots
 from .base import Fault, ProtocolServer, RecordedRequest, Response, json_response
 from .media import image_bytes
 
 __all__ = ["OpenAIServer", "FLEXIBLE_SIZE_MODELS", "FIXED_SIZES", "RETIRED_MODELS", "VALID_MODELS"]
 
-FLEXIBLE_SIZE_MODELS = frozenset({
-    "gpt-image-2", "gpt-image-2-2026-04-21",
-    "gpt-image-2.5-sunburst", "gpt-image-2.5-sunburst-2026-09-08",
-    "gpt-image-2.5-flare", "gpt-image-2.5-flare-2026-09-08",
-    "gpt-image-2.6-sunburst", "gpt-image-2.6-flare",
-})
-VALID_MODELS = FLEXIBLE_SIZE_MODELS | {"gpt-image-1.5", "gpt-image-1-mini", "chatgpt-image-latest"}
+SNAPSHOT = snapshots.load("openai", "images-generations")
+_PROPS = SNAPSHOT["input"]["properties"]
+_LISTED = frozenset(_PROPS["model"]["anyOf"][1]["enum"])
+#: listed in the reference, retired since (docs/providers-research.md section 4)
 RETIRED_MODELS = frozenset({"dall-e-2", "dall-e-3", "gpt-image-1"})
-FIXED_SIZES = ("1024x1024", "1024x1536", "1536x1024", "auto")
+VALID_MODELS = _LISTED - RETIRED_MODELS
+FLEXIBLE_SIZE_MODELS = frozenset(m for m, own in SNAPSHOT["models"].items()
+                                 if "x-multigen-size-rules" in own.get("size", {}))
+FIXED_SIZES = tuple(SNAPSHOT["models"]["gpt-image-1.5"]["size"]["enum"])
 #: the parameters the endpoint knows for GPT Image models; others are "Unknown parameter"
-KNOWN_PARAMS = frozenset({
-    "prompt", "model", "n", "size", "quality", "background", "output_format",
-    "output_compression", "moderation", "user", "safety_identifier", "stream", "partial_images",
-})
-_XHIGH_MODELS = frozenset(m for m in FLEXIBLE_SIZE_MODELS if m.startswith("gpt-image-2.5"))
+KNOWN_PARAMS = frozenset(_PROPS) - frozenset(SNAPSHOT["x-multigen-not-for-gpt-image"])
 
 
 class _Invalid(Exception):
@@ -218,16 +217,18 @@ class OpenAIServer(ProtocolServer):
             raise _Invalid("Invalid 'prompt': string too long. Expected a string with maximum length "
                            f"32000, but got a string with length {len(str(body['prompt']))} instead.",
                            "prompt", "string_above_max_length")
+        schema = snapshots.narrowed(SNAPSHOT, model)["properties"]
         n = body.get("n", 1)
         n = 1 if n is None else n
-        self._int_range("n", n, 1, 10)
-        if body.get("output_compression") is not None:
+        self._int_range("n", n, schema["n"]["minimum"], schema["n"]["maximum"])
+        if body.get("output_compression") is not None:  # 0-100 (its description)
             self._int_range("output_compression", body["output_compression"], 0, 100)
-        qualities = ("low", "medium", "high", "auto") + (("xhigh", "max") if model in _XHIGH_MODELS else ())
-        _enum(body, "quality", qualities)
-        _enum(body, "background", ("transparent", "opaque", "auto"))
-        _enum(body, "output_format", ("png", "jpeg", "webp"))
-        _enum(body, "moderation", ("low", "auto"))
+        if body.get("partial_images") is not None:
+            bounds = schema["partial_images"]["anyOf"][0]
+            self._int_range("partial_images", body["partial_images"], bounds["minimum"],
+                            bounds["maximum"])
+        for name in ("quality", "background", "output_format", "moderation"):
+            _enum(body, name, schema[name]["enum"])
         fmt = body.get("output_format") or "png"
         if body.get("background") == "transparent" and fmt == "jpeg":
             raise _Invalid("Transparent background is not supported for output format 'jpeg'. Use "
@@ -240,7 +241,6 @@ class OpenAIServer(ProtocolServer):
             "width": width, "height": height,
             "quality": {"auto": "medium", None: "medium"}.get(body.get("quality"), body.get("quality")),
             "background": body.get("background") if body.get("background") in ("transparent", "opaque") else "opaque",
-            "safety_identifier": body.get("safety_identifier") or body.get("user") or None,
         }
 
     @staticmethod
@@ -270,15 +270,17 @@ class OpenAIServer(ProtocolServer):
             raise _Invalid(f"Invalid size '{size}'. Expected 'auto' or a size in the form "
                            "WIDTHxHEIGHT, e.g. '1536x864'.", "size", "invalid_value")
         w, h = int(m.group(1)), int(m.group(2))
+        rules = SNAPSHOT["models"][model]["size"]["x-multigen-size-rules"]
         problem = None
-        if w % 16 or h % 16:
-            problem = "Width and height must both be divisible by 16."
-        elif max(w, h) > 3840:
-            problem = "The longest edge must be at most 3840 pixels."
-        elif max(w, h) > 3 * min(w, h):
-            problem = "The aspect ratio must be between 1:3 and 3:1."
-        elif not 655_360 <= w * h <= 8_294_400:
-            problem = "The total number of pixels must be between 655360 and 8294400."
+        if w % rules["multiple_of"] or h % rules["multiple_of"]:
+            problem = f"Width and height must both be divisible by {rules['multiple_of']}."
+        elif max(w, h) > rules["max_edge"]:
+            problem = f"The longest edge must be at most {rules['max_edge']} pixels."
+        elif max(w, h) > rules["max_ratio"] * min(w, h):
+            problem = f"The aspect ratio must be between 1:{rules['max_ratio']} and {rules['max_ratio']}:1."
+        elif not rules["min_pixels"] <= w * h <= rules["max_pixels"]:
+            problem = (f"The total number of pixels must be between {rules['min_pixels']} and "
+                       f"{rules['max_pixels']}.")
         if problem:
             raise _Invalid(f"Invalid size '{size}'. {problem}", "size", "invalid_value")
         return w, h
@@ -308,8 +310,6 @@ class OpenAIServer(ProtocolServer):
                 "total_tokens": text_tokens + image_tokens,
             },
         }
-        if p["safety_identifier"]:
-            body["safety_identifier"] = p["safety_identifier"]
         return Response(200, json.dumps(body).encode(), {
             "Content-Type": "application/json",
             "x-request-id": f"req_{secrets.token_hex(16)}",

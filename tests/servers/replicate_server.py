@@ -19,12 +19,14 @@ Emulated behaviour (api.replicate.com/v1):
 * ``GET /v1/models/{owner}/{name}`` and ``GET /v1/account`` (token checks).
 * Auth ``Authorization: Bearer <token>``; errors are RFC 7807 JSON
   (``title``/``detail``/``status``), e.g. 401 "Unauthenticated".
-* Input validation (optional ``schemas``): 422 "Input validation failed"
-  with ``invalid_fields`` ([{type, field, description}]) and a ``detail``
-  listing them, as Replicate's JSON-schema validator words them. NB the real
-  API *ignores* unknown input keys for most models; rejecting them here is a
-  deliberate strictness to catch typos (set ``reject_unknown_inputs=False``
-  to emulate the lenient behaviour).
+* Input validation (optional ``schemas``: each model's published input
+  schema, the snapshots in docs/schemas/replicate): types, enums, minimum and
+  maximum, required inputs. A refusal is 422 "Input validation failed" with
+  ``invalid_fields`` ([{type, field, description}]) and a ``detail`` listing
+  them, as Replicate's JSON-schema validator (gojsonschema) words them. NB
+  the real API *ignores* unknown input keys for most models; rejecting them
+  here is a deliberate strictness to catch typos (set
+  ``reject_unknown_inputs=False`` to emulate the lenient behaviour).
 * Outputs are files served by this server under ``/files/<name>`` (plain
   ``http://`` URLs, which the client returns as ``str``), or ``data:`` URIs
   with ``data_urls=True`` (the client wraps those as ``FileOutput``).
@@ -48,6 +50,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from .base import Fault, ProtocolServer, RecordedRequest, Response, json_response
+from . import snapshots
 from .media import glb_bytes, image_bytes, mime_for, normalize_image_format, video_bytes
 
 __all__ = ["ReplicateServer", "default_outputs", "glb_output", "image_output", "video_output"]
@@ -143,9 +146,9 @@ class ReplicateServer(ProtocolServer):
         model_outputs: per-model overrides, keyed ``"owner/name"``.
         single_output: True (all models) or the ``"owner/name"`` refs whose
             output is one URL string instead of a list (most video models).
-        schemas: ``{"owner/name": allowed}`` where ``allowed`` is a set of
-            input names, or a dict name -> spec (a type / tuple of types, a
-            list of allowed values, or None for anything).
+        schemas: ``{"owner/name": input JSON schema}`` (a snapshot's
+            ``input``: ``properties`` with type, enum, minimum, maximum, and
+            ``required``).
         reject_unknown_inputs: with a schema, refuse input keys not in it.
         versions: ``{version_id: "owner/name"}`` accepted by POST /v1/predictions.
         data_urls: return outputs as ``data:`` URIs instead of file URLs.
@@ -276,46 +279,19 @@ class ReplicateServer(ProtocolServer):
         return None  # model_failed: handled when the prediction is built
 
     # -- validation ------------------------------------------------------------
-    _TYPE_NAMES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}
-
-    @classmethod
-    def _type_name(cls, value: Any) -> str:
-        if value is None:
-            return "null"
-        for typ in (bool, int, float, str, list, dict):
-            if isinstance(value, typ):
-                return cls._TYPE_NAMES[typ]
-        return type(value).__name__
-
     def _validate(self, model_ref: str, inp: Any) -> Response | None:
         if not isinstance(inp, dict):
-            return self._invalid([("invalid_type", "input", "Invalid type. Expected: object, given: "
-                                   + self._type_name(inp))])
+            return self._invalid([("invalid_type", "input",
+                                   snapshots.Problem("invalid_type", "input", inp, "object").text())])
         schema = self.schemas.get(model_ref)
         if schema is None:
             return None
-        specs = schema if isinstance(schema, dict) else {name: None for name in schema}
-        problems = []
-        for key, value in inp.items():
-            if key not in specs:
-                if self.reject_unknown_inputs:
-                    problems.append(("additional_property_not_allowed", "input",
-                                     f"Additional property {key} is not allowed"))
-                continue
-            spec = specs[key]
-            if isinstance(spec, list) and value not in spec:
-                allowed = ", ".join(f'"{v}"' if isinstance(v, str) else str(v) for v in spec)
-                problems.append(("enum", f"input.{key}", f"input.{key} must be one of the following: {allowed}"))
-            elif isinstance(spec, (type, tuple)):
-                types = spec if isinstance(spec, tuple) else (spec,)
-                ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
-                if float in types and isinstance(value, int) and not isinstance(value, bool):
-                    ok = True
-                if not ok:
-                    want = "/".join(self._TYPE_NAMES.get(t, t.__name__) for t in types)
-                    problems.append(("invalid_type", f"input.{key}",
-                                     f"Invalid type. Expected: {want}, given: {self._type_name(value)}"))
-        return self._invalid(problems) if problems else None
+        problems = snapshots.check(schema, inp, additional=not self.reject_unknown_inputs)
+        if not problems:
+            return None
+        root = ("required", "additional_property_not_allowed")
+        return self._invalid([(p.kind, "input" if p.kind in root else f"input.{p.field}", p.text())
+                              for p in problems])
 
     # -- creates -------------------------------------------------------------
     def _create_for_model(self, request: RecordedRequest, owner: str, name: str) -> Response:
@@ -431,8 +407,7 @@ class ReplicateServer(ProtocolServer):
         return json_response(200, self._to_json(pred))
 
     def _version_json(self, model_ref: str, version_id: str) -> dict:
-        schema = self.schemas.get(model_ref) or {}
-        props = {name: {"title": name} for name in schema}
+        schema = self.schemas.get(model_ref) or {"type": "object", "properties": {}}
         single = self.is_single_output(model_ref)
         output = ({"type": "string", "format": "uri"} if single
                   else {"type": "array", "items": {"type": "string", "format": "uri"}})
@@ -441,7 +416,7 @@ class ReplicateServer(ProtocolServer):
             "created_at": "2025-01-01T00:00:00.000000Z",
             "cog_version": "0.14.0",
             "openapi_schema": {"openapi": "3.0.2", "components": {"schemas": {
-                "Input": {"type": "object", "properties": props}, "Output": output}}},
+                "Input": schema, "Output": output}}},
         }
 
     def _get_version(self, request: RecordedRequest, owner: str, name: str, version_id: str) -> Response:

@@ -2,30 +2,24 @@
 
 Emulated behaviour (api.stability.ai):
 
+* Every field is checked against the endpoint's published request schema,
+  the snapshots in docs/schemas/stability (types, enums, ranges, required
+  fields; form text read as the field's type). Unknown fields are ignored.
 * ``POST /v2beta/stable-image/generate/{ultra,core,sd3}``: the body must be
   ``multipart/form-data`` (with ``requests`` that means passing ``files=``,
   e.g. the documented ``files={"none": ""}``, even with no file; a
-  url-encoded or JSON body is a 400). Fields: ``prompt`` (required, <= 10000
-  chars), ``negative_prompt``, ``aspect_ratio`` (16:9 1:1 21:9 2:3 3:2 4:5
-  5:4 9:16 9:21), ``seed`` (0..4294967294, 0 = random), ``output_format``
-  (png/jpeg/webp; sd3: png/jpeg), ``style_preset`` (17 presets), ``model``
-  (sd3.5-large, sd3.5-large-turbo, sd3.5-medium, sd3.5-flash), ``mode``
-  (text-to-image, or image-to-image with ``image`` + ``strength``) and
-  ``cfg_scale`` (1..10) for sd3. Unknown fields are ignored.
+  url-encoded or JSON body is a 400). sd3's ``mode`` image-to-image needs
+  ``image`` and ``strength``, ultra's ``image`` needs ``strength``.
 * ``Accept: image/*`` (or none / ``*/*``) answers the raw image with
   ``content-type`` image/png|jpeg|webp and headers ``finish-reason``
   (SUCCESS / CONTENT_FILTERED) and ``seed``; ``Accept: application/json``
   answers ``{"image": <base64>, "finish_reason", "seed"}``. The image has the
   aspect ratio's real output size divided by ``scale`` (1:1 -> 64x64,
   16:9 -> 84x48).
-* ``POST /v2beta/3d/stable-fast-3d`` (``image`` file, ``texture_resolution``
-  512/1024/2048, ``foreground_ratio`` 0.1..1, ``remesh`` none/triangle/quad,
-  ``vertex_count`` -1..20000) and ``/v2beta/3d/stable-point-aware-3d``
-  (``image``, ``texture_resolution``, ``foreground_ratio`` 1..2, ``remesh``,
-  ``target_type`` none/vertex/face, ``target_count`` 100..20000,
-  ``guidance_scale`` 1..10, ``seed``) answer a GLB (``model/gltf-binary``)
-  synchronously. The input image must decode, with sides >= 64 px and
-  4,096..4,194,304 pixels.
+* ``POST /v2beta/3d/stable-fast-3d`` and ``/v2beta/3d/stable-point-aware-3d``
+  answer a GLB (``model/gltf-binary``) synchronously. The input image must
+  decode and meet the snapshot's image rules (``x-multigen-image``: every
+  side at least 64 px, SPAR3D 640 px; 4,096..4,194,304 pixels).
 * ``GET /v1/user/balance`` -> ``{"credits": <credits>}`` (key checks).
 * Errors: ``{"id": <32 hex>, "name": ..., "errors": [...]}`` with names
   ``bad_request`` (400), ``unauthorized`` (401), ``content_moderation`` (403),
@@ -43,6 +37,7 @@ import base64
 import io
 import re
 import secrets
+from . import snapshots
 from .base import Fault, ProtocolServer, RecordedRequest, Response, json_response
 from .media import glb_bytes, image_bytes, mime_for
 
@@ -54,38 +49,53 @@ ASPECT_SIZES = {
     "9:21": (640, 1536), "3:2": (1216, 832), "2:3": (832, 1216), "5:4": (1088, 896),
     "4:5": (896, 1088),
 }
-SD3_MODELS = ("sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium", "sd3.5-flash")
-STYLE_PRESETS = (
-    "3d-model", "analog-film", "anime", "cinematic", "comic-book", "digital-art", "enhance",
-    "fantasy-art", "isometric", "line-art", "low-poly", "modeling-compound", "neon-punk",
-    "origami", "photographic", "pixel-art", "tile-texture",
-)
-FORMATS = {"ultra": ("png", "jpeg", "webp"), "core": ("png", "jpeg", "webp"), "sd3": ("png", "jpeg")}
-MAX_SEED = 4294967294
+ENDPOINTS = {"ultra": "stable-image/generate/ultra", "core": "stable-image/generate/core",
+             "sd3": "stable-image/generate/sd3", "sf3d": "3d/stable-fast-3d",
+             "spar3d": "3d/stable-point-aware-3d"}
+SCHEMAS = {route: snapshots.load("stability", endpoint) for route, endpoint in ENDPOINTS.items()}
+SD3_MODELS = tuple(SCHEMAS["sd3"]["input"]["properties"]["model"]["enum"])
+STYLE_PRESETS = tuple(SCHEMAS["core"]["input"]["properties"]["style_preset"]["enum"])
+MAX_SEED = SCHEMAS["core"]["input"]["properties"]["seed"]["maximum"]
 
 
 class _BadRequest(Exception):
     pass
 
 
-def _enum(form: dict, name: str, allowed, default=None):
-    value = form.get(name, default)
-    if value is not None and value not in allowed:
-        raise _BadRequest(f"{name}: must be one of {', '.join(allowed)}")
-    return value
-
-
-def _number(form: dict, name: str, lo: float, hi: float, default=None, integer: bool = False):
+def _number(form: dict, name: str, default=None):
     raw = form.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw) if integer else float(raw)
-    except ValueError:
-        raise _BadRequest(f"{name}: expected {'an integer' if integer else 'a number'}, got '{raw}'") from None
-    if not lo <= value <= hi:
-        raise _BadRequest(f"{name}: must be between {lo:g} and {hi:g}")
-    return value
+    return default if raw in (None, "") else float(raw)
+
+
+def _check(route: str, form: dict, files: dict) -> dict:
+    """The form's fields read as their schema types, after checking them
+    against the endpoint's snapshot; raises _BadRequest as Stability words it
+    (``field: what is wrong``)."""
+    schema = SCHEMAS[route]["input"]
+    props = schema["properties"]
+    body = {name: snapshots.from_form(props.get(name, {}), value) for name, value in form.items()}
+    for name in files:
+        if name in props:
+            body[name] = "<binary>"
+    for problem in snapshots.check(schema, body, additional=True):
+        raise _BadRequest(_stability_wording(problem))
+    return body
+
+
+def _stability_wording(p: snapshots.Problem) -> str:
+    if p.kind == "required":
+        return f"{p.field}: is required"
+    if p.kind == "enum":
+        return f"{p.field}: must be one of {', '.join(map(str, p.limit))}"
+    if p.kind == "invalid_type":
+        return f"{p.field}: expected {'an integer' if p.limit == 'integer' else 'a ' + p.limit}, got '{p.value}'"
+    if p.kind == "number_gte":
+        return f"{p.field}: must be greater than or equal to {snapshots.number_text(p.limit)}"
+    if p.kind == "number_lte":
+        return f"{p.field}: must be less than or equal to {snapshots.number_text(p.limit)}"
+    if p.kind == "string_lte":
+        return f"{p.field}: must be at most {p.limit} characters"
+    return f"{p.field}: is invalid"
 
 
 class StabilityServer(ProtocolServer):
@@ -176,29 +186,20 @@ class StabilityServer(ProtocolServer):
         raise _BadRequest("accept: must be either image/* or application/json")
 
     def _validate_image(self, route: str, form: dict, files: dict) -> dict:
-        prompt = form.get("prompt", "")
-        if not prompt.strip():
+        body = _check(route, form, files)
+        if not str(body.get("prompt", "")).strip():
             raise _BadRequest("prompt: cannot be empty")
-        if len(prompt) > 10000 or len(form.get("negative_prompt", "")) > 10000:
-            raise _BadRequest("prompt: must be at most 10000 characters")
-        aspect = _enum(form, "aspect_ratio", tuple(ASPECT_SIZES), "1:1")
-        fmt = _enum(form, "output_format", FORMATS[route], "png")
-        seed = _number(form, "seed", 0, MAX_SEED, 0, integer=True)
-        _enum(form, "style_preset", STYLE_PRESETS)
-        if route == "sd3":
-            _enum(form, "model", SD3_MODELS, "sd3.5-large")
-            _number(form, "cfg_scale", 1, 10)
-            mode = _enum(form, "mode", ("text-to-image", "image-to-image"), "text-to-image")
-            if mode == "image-to-image":
-                if "image" not in files:
-                    raise _BadRequest("image: is required when mode is image-to-image")
-                if _number(form, "strength", 0, 1) is None:
-                    raise _BadRequest("strength: is required when mode is image-to-image")
-                self._check_image(files["image"].data)
-        elif "image" in files:  # ultra: optional image + strength
-            if route == "ultra" and _number(form, "strength", 0, 1) is None:
-                raise _BadRequest("strength: is required when an image is provided")
-        return {"aspect": aspect, "format": fmt, "seed": seed or secrets.randbelow(MAX_SEED) + 1}
+        if route == "sd3" and body.get("mode") == "image-to-image":
+            if "image" not in files:
+                raise _BadRequest("image: is required when mode is image-to-image")
+            if _number(form, "strength") is None:
+                raise _BadRequest("strength: is required when mode is image-to-image")
+            self._check_image(route, files["image"].data)
+        elif route == "ultra" and "image" in files and _number(form, "strength") is None:
+            raise _BadRequest("strength: is required when an image is provided")
+        seed = int(body.get("seed") or 0)
+        return {"aspect": body.get("aspect_ratio", "1:1"), "format": body.get("output_format", "png"),
+                "seed": seed or secrets.randbelow(MAX_SEED) + 1}
 
     def _image(self, p: dict, accept: str, filtered: bool) -> Response:
         w, h = ASPECT_SIZES[p["aspect"]]
@@ -213,34 +214,26 @@ class StabilityServer(ProtocolServer):
 
     # -- 3D ------------------------------------------------------------------------------
     @staticmethod
-    def _check_image(data: bytes) -> None:
+    def _check_image(route: str, data: bytes) -> None:
         from PIL import Image
 
+        rules = SCHEMAS[route].get("x-multigen-image", {"min_side": 64, "min_pixels": 4096,
+                                                        "max_pixels": 4_194_304})
         try:
             with Image.open(io.BytesIO(data)) as img:
                 img.verify()
                 w, h = img.size
         except Exception:
             raise _BadRequest("image: could not be decoded; supported formats are jpeg, png, webp") from None
-        if min(w, h) < 64:
-            raise _BadRequest(f"image: every side must be at least 64 pixels (got {w}x{h})")
-        if not 4096 <= w * h <= 4_194_304:
-            raise _BadRequest(f"image: total pixel count must be between 4,096 and 4,194,304 (got {w * h})")
+        if min(w, h) < rules["min_side"]:
+            raise _BadRequest(f"image: every side must be at least {rules['min_side']} pixels (got {w}x{h})")
+        if not rules["min_pixels"] <= w * h <= rules["max_pixels"]:
+            raise _BadRequest(f"image: total pixel count must be between {rules['min_pixels']:,} and "
+                              f"{rules['max_pixels']:,} (got {w * h})")
 
     def _validate_3d(self, route: str, request: RecordedRequest) -> None:
         form, files = request.form, request.files
         if "image" not in files or not files["image"].data:
             raise _BadRequest("image: is required")
-        self._check_image(files["image"].data)
-        _enum(form, "texture_resolution", ("512", "1024", "2048"))
-        _enum(form, "remesh", ("none", "triangle", "quad"))
-        if route == "sf3d":
-            _number(form, "foreground_ratio", 0.1, 1)
-            _number(form, "vertex_count", -1, 20000, integer=True)
-        else:
-            _number(form, "foreground_ratio", 1, 2)
-            _enum(form, "target_type", ("none", "vertex", "face"))
-            _number(form, "target_count", 100, 20000, integer=True)
-            _number(form, "guidance_scale", 1, 10)
-            _number(form, "seed", 0, MAX_SEED, integer=True)
-
+        _check(route, form, files)
+        self._check_image(route, files["image"].data)
