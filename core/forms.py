@@ -206,6 +206,8 @@ def add_summary(inputs, request, num_sources=1):
     items = plan(request.choices, request.prompts or [None], seed=0)
     total = num_sources * count_outputs(items)
     models = ", ".join(c.model.label for c in request.choices)
-    inputs.view("summary", types.Notice(
-        label=f"This run makes {total} output{'s' if total != 1 else ''} "
-        f"with {models}"))
+    label = f"This run makes {total} output{'s' if total != 1 else ''} with {models}"
+    if request.shards > 1:
+        label += (f", queued as {request.shards} delegated operations (one per "
+                  "`fiftyone delegated launch` worker) instead of running now")
+    inputs.view("summary", types.Notice(label=label))
