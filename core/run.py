@@ -138,11 +138,12 @@ class Run:
 
     def __post_init__(self):
         self._cancelled = threading.Event()
-        for item in self.items:  # a backend waiting on a provider stops on it
-            item.job.cancelled = self._cancelled
         kinds = {item.choice.backend.kind: item.choice.backend for item in self.items}
         self._pacers = {k: Pacer(b.rate_limit, b.concurrency, b.max_concurrency)
                         for k, b in kinds.items()}
+        for item in self.items:  # what a backend waiting on a provider reads
+            item.job.cancelled = self._cancelled
+            item.job.pace = self._pacers[item.choice.backend.kind].observe
         # threads mostly wait on providers; the pacers decide how many run
         self._workers = max(1, min(MAX_THREADS, sum(p.ceiling for p in self._pacers.values())))
 

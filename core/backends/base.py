@@ -7,7 +7,7 @@ Provider details (field names, auth, wire format, retries) stay behind it.
 
 import importlib.util
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Dict, List, Optional
+from typing import Any, Callable, ClassVar, Dict, List, Optional
 
 from ..pacing import RateLimit
 from ..params import TIMEOUT
@@ -48,6 +48,9 @@ class Job:
     # signal (a ``threading.Event``) to stop waiting and cancel provider-side
     timeout_s: float = TIMEOUT.default
     cancelled: Any = None
+    # where a backend reports the limits its provider states on each answer
+    # (``Pacer.observe``: rate, remaining, reset_s)
+    pace: Optional[Callable[..., None]] = None
 
 
 @dataclass
