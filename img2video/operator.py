@@ -56,4 +56,5 @@ class ImageToVideo(FromImagesOperator):
         return sdk.call(self, sample_collection, params, delegate)
 
     def make_writer(self, ctx, dataset, request):
-        return VideoWriter(dataset, request.output_dir, source_dataset=ctx.dataset.name)
+        return VideoWriter(dataset, request.output_dir, source_dataset=ctx.dataset.name,
+                           embed_provenance=request.embed_provenance)

@@ -22,7 +22,8 @@ class _MeshOperator:
     """What both 3D operators share: the writer and the output dataset."""
 
     def make_writer(self, ctx, dataset, request):
-        return MeshWriter(dataset, request.output_dir, source_dataset=ctx.dataset.name)
+        return MeshWriter(dataset, request.output_dir, source_dataset=ctx.dataset.name,
+                          embed_provenance=request.embed_provenance)
 
     def target_dataset(self, ctx):
         return mesh_dataset(ctx.dataset)

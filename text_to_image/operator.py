@@ -55,7 +55,8 @@ class TextToImage(GenerateOperator):
         return sdk.call(self, sample_collection, params, delegate)
 
     def make_writer(self, ctx, dataset, request):
-        return ImageWriter(dataset, request.output_dir)
+        return ImageWriter(dataset, request.output_dir,
+                           embed_provenance=request.embed_provenance)
 
     def after_comparison(self, dataset):
         save_compare_view(dataset)
