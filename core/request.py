@@ -114,13 +114,15 @@ def as_list(value):
     return list(value)
 
 
-def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, view=None, check_ready=True):
+def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, view=None, check_ready=True,
+          preview=False):
     """Validates ``params`` for ``task`` and returns a :class:`Request`.
 
     ``prompt`` says whether the task needs prompts (text to X), may take them
     (image to video: a motion prompt), or takes none. ``view`` holds the
     samples whose ``prompt_field`` gives prompts (none: that field is only
-    checked when there is a view)."""
+    checked when there is a view). ``preview``: for the form, which only
+    counts what templates make (see :func:`_expand_templates`)."""
     request = Request(shards=int(params.get("shards") or 1))
     errors = request.errors
     if params.get("output_dir"):
@@ -141,7 +143,7 @@ def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, view=None, check_rea
         elif value is not None:
             request.timeout_s = value
     if prompt != NO_PROMPT:
-        _read_prompts(request, params, view)
+        _read_prompts(request, params, view, preview)
         if not request.prompts and prompt == PROMPT_REQUIRED and not errors and not (
                 params.get("prompt_field") and view is None):
             errors[None, "prompt"] = "enter a prompt (one per line for several)"
@@ -162,7 +164,7 @@ def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, view=None, check_rea
     return request
 
 
-def _read_prompts(request, params, view):
+def _read_prompts(request, params, view, preview=False):
     """Prompts from the text box, then a file (both may hold templates),
     then a field of the samples (taken as they are: captions are not
     templates)."""
@@ -172,7 +174,7 @@ def _read_prompts(request, params, view):
             lines += read_prompts_file(paths.readable_file(params["prompts_file"]))
         except (OSError, ValueError) as e:
             request.errors[None, "prompts_file"] = str(e)
-    request.prompts = _expand_templates(request, params, lines)
+    request.prompts = _expand_templates(request, params, lines, preview)
     if params.get("prompt_field") and view is not None:
         try:
             request.prompts += read_prompt_field(view, params["prompt_field"])
@@ -180,11 +182,13 @@ def _read_prompts(request, params, view):
             request.errors[None, "prompt_field"] = str(e)
 
 
-def _expand_templates(request, params, lines):
+def _expand_templates(request, params, lines, preview=False):
     """The prompts of template lines (see :mod:`core.templates`), recording
     where each came from. Random expansion is seeded by the run's seed, so a
     run without one gets its seed here: every shard and resumed run that
-    reads the same params and seed expands alike."""
+    reads the same params and seed expands alike. A ``preview`` (the form,
+    on every change) keeps a blank seed blank, expands with seed 0 and reuses
+    its last expansions: it only shows how many prompts there will be."""
     values = {}
     for param in TEMPLATE_PARAMS:
         try:
@@ -201,16 +205,17 @@ def _expand_templates(request, params, lines):
             folder = None
     if mode == templates.LITERAL or not any(map(templates.may_be_template, lines)):
         return lines
-    if request.seed is None:
+    if request.seed is None and not preview:
         request.seed = random_seed()
+    expand = templates.expand_cached if preview else templates.expand
     try:
-        expanded = templates.expand(lines, mode, values.get(NUM_PROMPTS.name)
-                                    or NUM_PROMPTS.default, request.seed, folder)
+        expanded = expand(tuple(lines), mode, values.get(NUM_PROMPTS.name)
+                          or NUM_PROMPTS.default, request.seed or 0, folder)
     except templates.TemplateError as e:
         request.errors.setdefault((None, e.name), str(e))
         return [line for line in lines if not templates.may_be_template(line)]
-    request.expansions, request.templates = expanded.expansions, expanded.templates
-    return expanded.prompts
+    request.expansions, request.templates = dict(expanded.expansions), expanded.templates
+    return list(expanded.prompts)  # copies: a preview's expansion is shared
 
 
 def _choose(task, model_id, own, params, secrets, errors, check_ready):

@@ -22,6 +22,7 @@ a name used twice gets ``_2``, ``_3``. dynamicprompts is imported only for
 lines that may be templates (it costs ~70 ms), never at plugin import.
 """
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -282,6 +283,14 @@ def expand(lines, mode=COMBINATORIAL, num_prompts=16, seed=0, wildcards_dir=None
             result.expansions.setdefault(prompt, expansion)
             result.from_templates += 1
     return result
+
+
+@functools.lru_cache(maxsize=16)
+def expand_cached(lines, mode=COMBINATORIAL, num_prompts=16, seed=0, wildcards_dir=None):
+    """:func:`expand` (``lines`` a tuple), remembered: for the form, which
+    asks again on every change. Runs use :func:`expand` (wildcard files may
+    have changed since); errors are not remembered."""
+    return expand(lines, mode, num_prompts, seed, wildcards_dir)
 
 
 def too_many(total, limit, templates):

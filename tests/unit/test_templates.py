@@ -134,6 +134,18 @@ def test_random_requests_expand_alike_for_the_same_seed(all_keys):
     assert keys == [i.output_key() for i in plan_module.plan(two.choices, two.prompts, seed=7)]
 
 
+def test_the_form_previews_without_drawing_a_seed_and_remembers(all_keys):
+    params = {"models": ["flux-schnell"], "prompt": GRID, "template_mode": "random",
+              "num_prompts": 6}
+    preview = request_module.parse("txt2img", params, all_keys, preview=True)
+    assert preview.seed is None and len(preview.prompts) == 6
+    preview.prompts.append("changed by a caller")
+    again = request_module.parse("txt2img", params, all_keys, preview=True)
+    assert again.prompts == preview.prompts[:6]  # the remembered expansion is intact
+    run = request_module.parse("txt2img", params, all_keys)
+    assert run.seed is not None and len(run.prompts) == 6
+
+
 def test_template_problems_are_keyed_by_their_input(all_keys, tmp_path):
     request = request_module.parse("txt2img", {
         "models": ["flux-schnell"], "prompt": "{a|b|c|d|e|f|g|h|i|j} " * 4}, all_keys)
