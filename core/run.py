@@ -182,9 +182,9 @@ class Run:
                         break
                     except queue.Empty:
                         continue
-                prepared, latency, error = future.result()
+                prepared, _, error = future.result()
                 if prepared:
-                    error = self._write(item, prepared, latency)
+                    error = self._write(item, prepared)
                     if error:
                         prepared = None  # nothing of it was saved
                     else:
@@ -231,15 +231,17 @@ class Run:
                 logger.warning("generation failed: %s", message)
                 return None, 0.0, message
             latency = time.perf_counter() - start
+        each = latency / max(1, len(outputs))
         try:  # outside the provider's slot: the next request need not wait
-            return [self.writer.prepare(item, o) for o in outputs], latency, None
+            return [self.writer.prepare(item, offset, o, latency_s=each, run_id=self.run_id)
+                    for offset, o in enumerate(outputs)], latency, None
         except Exception as e:
             logger.warning("saving outputs failed: %s", redact(e, self.secrets))
             return None, latency, redact(f"could not save the output: {e}", self.secrets)
 
-    def _write(self, item, prepared, latency):
+    def _write(self, item, prepared):
         try:
-            self.writer.add(item, prepared, latency / max(1, len(prepared)), self.run_id)
+            self.writer.add(item, prepared)
         except Exception as e:
             logger.warning("writing outputs failed: %s", redact(e, self.secrets))
             return redact(f"could not save the output: {e}", self.secrets)

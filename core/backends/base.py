@@ -66,6 +66,9 @@ class Output:
     extra: Dict[str, Any] = field(default_factory=dict)
     # further files that belong with this one (a preview, an intermediate image)
     companions: Dict[str, "Output"] = field(default_factory=dict)
+    # its provenance (core.provenance.record), set by the writer before it
+    # writes the files, which carry it
+    record: Optional[Dict[str, Any]] = None
 
 
 @dataclass
