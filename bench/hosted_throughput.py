@@ -1,7 +1,9 @@
 """Benchmark 1: hosted throughput. 64 prompts against a local Replicate
 server answering each prediction after 0.5 s: the plugin's run (concurrent,
-bounded per provider) vs a one-request-at-a-time loop over the same backend,
-as the older plugins did it. Goal: at least 12x."""
+paced to Replicate's documented 600 creates a minute) vs a one-request-at-a-
+time loop over the same backend, as the older plugins did it. The documented
+rate caps the ratio at loop / (64 / 10 per s + 0.5 s); goal: at least 90% of
+that cap (it was 12x before the plugin paced to the provider's limit)."""
 
 import os
 import subprocess
@@ -12,6 +14,7 @@ from bench.env import REPO, plugin_module, ratio_line
 
 PROMPTS = [f"a corgi driving a car, take {i}" for i in range(64)]
 LATENCY = 0.5
+RATE = 600 / 60  # Replicate's documented prediction creates per second
 
 
 def main():
@@ -51,7 +54,10 @@ def main():
         server.wait(10)
     print(f"  one-at-a-time loop: {baseline:.2f} s; plugin: {plugin:.2f} s "
           f"(64 prompts, {LATENCY} s per prediction, server in its own process)")
-    print(ratio_line("hosted throughput (loop / plugin)", baseline / plugin, 12, "higher"))
+    cap = baseline / (len(PROMPTS) / RATE + LATENCY)
+    print(f"  Replicate's documented rate caps the ratio at {cap:.2f}x")
+    print(ratio_line("hosted throughput (loop / plugin)", baseline / plugin,
+                     round(0.9 * cap, 2), "higher"))
 
 
 if __name__ == "__main__":
