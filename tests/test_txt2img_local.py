@@ -134,8 +134,8 @@ def test_a_model_missing_from_the_cache_says_how_to_get_it(dataset, monkeypatch)
 
     # a fresh process: nothing loaded yet
     local = plugin_module("core.backends.diffusers_local")
-    for key in [k for k in local._PIPELINES if k[1].endswith("3.5-large")]:
-        monkeypatch.delitem(local._PIPELINES, key)
+    for key in [k for k in local.RESIDENCY.entries if k[1].endswith("3.5-large")]:
+        local.RESIDENCY.drop(key)
     folder = os.path.join(HUB_CACHE, "models--stabilityai--stable-diffusion-3.5-large")
     moved = folder + ".away"
     shutil.move(folder, moved)
