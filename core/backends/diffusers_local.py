@@ -148,12 +148,17 @@ def device_capacity(device):
     return cap(limit, free + RESIDENCY.device_used())
 
 
-def host_capacity():
-    """Bytes the loaded pipelines may hold in host memory."""
+def host_memory():
+    """Host memory the loaded pipelines hold or could use: what is available
+    plus what they hold there (None when unknown)."""
     available = available_host_bytes()
-    if available is not None:
-        available += RESIDENCY.host_used()
-    return cap(setting_bytes(HOST_SETTING), available)
+    return None if available is None else available + RESIDENCY.host_used()
+
+
+def host_capacity():
+    """Bytes evicted pipelines may keep in host memory (to come back without
+    loading): the host memory, capped by the setting."""
+    return cap(setting_bytes(HOST_SETTING), host_memory())
 
 
 class Row(NamedTuple):
@@ -346,14 +351,17 @@ class Diffusers(Backend):
         device, dtype = self.device_and_dtype()
         key = self.cache_key(device, dtype)
         with RUN_LOCK:
-            entry = RESIDENCY.use(key, device_capacity(device), host_capacity())
+            entry = RESIDENCY.use(key, device_capacity(device), host_capacity(),
+                                  working=self.working_bytes(options))
             if entry is not None:
                 self.ensure_placement(entry, self.forced_placement(options))
                 return entry
             dtype_bytes = dtype.itemsize if hasattr(dtype, "itemsize") else 2
             expected = weights_in_cache(self.repo, self.variant if dtype_bytes == 2
                                         else None, dtype_bytes)
-            host = host_capacity()
+            # loading needs the weights in host memory: check before loading,
+            # dropping pipelines parked there if that makes room
+            host = host_memory()
             if expected is not None and not RESIDENCY.free_host(expected, host):
                 raise GenerationError(
                     f"{self.repo}: " + placement._host_message(
@@ -367,7 +375,7 @@ class Diffusers(Backend):
             working = self.working_bytes(options)
             offered = RESIDENCY.make_room(sizes.total + working, device_capacity(device),
                                           host_capacity(), keep=key)
-            host = host_capacity()
+            host = host_memory()
             try:
                 plan = placement.choose(
                     sizes, device, free_device=offered,

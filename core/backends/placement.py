@@ -13,7 +13,8 @@ GPU, in this order (docs/providers-research.md, section 9):
   with CUDA streams when host memory holds twice the weights): a few layers at
   a time on the GPU, faster than sequential offload
 - the same three again with the denoiser's weights stored in fp8
-  (``enable_layerwise_casting``), when host memory cannot hold them in 16 bits
+  (``enable_layerwise_casting``), when none fits in 16 bits (host memory too
+  small for the 16-bit weights, or no group offload in this diffusers)
 - ``sequential_offload``: layer by layer (``enable_sequential_cpu_offload``),
   the slowest and smallest
 
@@ -152,7 +153,8 @@ def _reason(placement, fp8, sizes, free_device, free_host):
            GROUP_OFFLOAD: "its largest component does not fit the device",
            FULL: "fits the device with fp8 weights"}[placement]
     if fp8:
-        why += "; host memory cannot hold its 16-bit weights"
+        why += ("; in 16 bits it fits neither the device nor host memory with any "
+                "offload this diffusers has")
     return why
 
 

@@ -10,8 +10,9 @@ load), dropped otherwise. Runs order local work by model (``core.run``), so
 each model loads once per run whatever the budget.
 
 The budget is the free GPU memory plus what these pipelines already hold,
-capped by ``MULTIGEN_DEVICE_MEMORY_GIB``; the host budget is the available
-host memory, capped by ``MULTIGEN_HOST_MEMORY_GIB``. On the CPU (and Apple
+capped by ``MULTIGEN_DEVICE_MEMORY_GIB``; what evicted pipelines may keep in
+host memory is the available host memory, capped by
+``MULTIGEN_HOST_MEMORY_GIB`` (0: drop them). On the CPU (and Apple
 GPUs) the same bookkeeping runs with the settings as a simulated budget
 (unlimited when unset), so tests count loads and evictions on tiny
 pipelines. Moving a pipeline is the caller's (``move``); this module keeps
@@ -108,15 +109,16 @@ class Residency:
     def host_used(self):
         return sum(e.host_bytes for e in self.entries.values())
 
-    def use(self, key, device_capacity, host_capacity):
+    def use(self, key, device_capacity, host_capacity, working=0):
         """The entry of ``key``, most recently used now, back on the device
-        when an eviction had moved it to host memory; None when not loaded."""
+        (with ``working`` bytes beside it) when an eviction had moved it to
+        host memory; None when not loaded."""
         entry = self.entries.get(key)
         if entry is None:
             return None
         self.entries.move_to_end(key)
         if not entry.on_device:
-            self.make_room(entry.weights, device_capacity, host_capacity, keep=key)
+            self.make_room(entry.weights + working, device_capacity, host_capacity, keep=key)
             self.move(entry, True)
             entry.on_device = True
             self.restores[key] += 1
@@ -151,6 +153,10 @@ class Residency:
         """Drops pipelines held in host memory, least recently used first,
         until ``need`` more bytes fit there; whether they do."""
         fits = (lambda: host_capacity is None or self.host_used() + need <= host_capacity)
+        droppable = sum(e.host_bytes for k, e in self.entries.items()
+                        if k != keep and e.device_bytes == 0)
+        if host_capacity is not None and self.host_used() - droppable + need > host_capacity:
+            return False  # dropping them all would not make room: drop none
         for key in list(self.entries):
             if fits():
                 break
