@@ -11,7 +11,10 @@ from typing import Dict, Optional, Tuple
 
 from ..core.backends import placement
 from ..core.backends.base import Output
-from ..core.backends.diffusers_local import Diffusers, is_out_of_memory, release_memory
+from ..core.backends.diffusers_local import (
+    RESIDENCY, Diffusers, is_out_of_memory, release_memory,
+)
+from ..core.backends.residency import DEVICE_SETTING, setting_bytes
 from . import memory
 from .mp4 import encode_mp4, to_uint8
 from .sizing import load_source
@@ -91,11 +94,19 @@ class DiffusersVideo(Diffusers):
 
     def memory_plan(self, pipe, options, entry):
         device = entry.plan.device
+        free = None
+        if device == "cuda":
+            # what the GPU has free, within the device budget (the setting
+            # caps it: a per-process memory fraction is invisible to CUDA's
+            # free-memory query)
+            free = memory.available_gpu_bytes(pipe)
+            limit = setting_bytes(DEVICE_SETTING)
+            if limit is not None:
+                free = min(free, limit - (RESIDENCY.device_used() - entry.device_bytes))
         return memory.choose(
             options.get("memory") or "auto", device, self.fast_gib,
             decode_chunk_size=options.get("decode_chunk_size"),
-            chunked_decode=self.chunked_decode,
-            free_bytes=memory.available_gpu_bytes(pipe) if device == "cuda" else None,
+            chunked_decode=self.chunked_decode, free_bytes=free,
         )
 
     def render(self, pipe, row, image, generator, plan, entry):
