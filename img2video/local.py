@@ -47,14 +47,15 @@ class DiffusersVideo(Diffusers):
     timestep_decode: Dict[str, float] = field(default_factory=dict)
     max_batch: int = 1  # one video per call: frames already fill the GPU
 
-    def load(self, dtype, token):
+    def load(self, dtype, token, preloaded=None):
         import torch
 
         torch_dtype = dtype
         if self.fp32_components and dtype != torch.float32:
             torch_dtype = {"default": dtype,
                            **{name: torch.float32 for name in self.fp32_components}}
-        return self.from_pretrained(self.pipeline, self.repo, torch_dtype, token)
+        return self.from_pretrained(self.pipeline, self.repo, torch_dtype, token,
+                                    **(preloaded or {}))
 
     def forced_placement(self, options):
         """``memory=fast`` keeps the whole pipeline on the GPU; ``low`` offloads

@@ -117,11 +117,15 @@ def test_second_run_reuses_the_loaded_pipeline(dataset):
     op = foo.get_operator(OP)
     kwargs = dict(prompt="a cat", model="sd15", backend="diffusers", width=64,
                   height=64, num_inference_steps=1)
+    def loads():
+        return sum(len(v) for k, v in local.LOAD_SECONDS.items() if k[1].endswith("v1-5"))
+
+    before = loads()
     op(dataset, **kwargs)
-    loads = {k: len(v) for k, v in local.LOAD_SECONDS.items() if k[1].endswith("v1-5")}
+    first = loads()
+    assert first - before <= 1  # loaded now, or by an earlier test
     op(dataset, **kwargs)
-    assert {k: len(v) for k, v in local.LOAD_SECONDS.items() if k[1].endswith("v1-5")} == loads
-    assert list(loads.values()) == [1]
+    assert loads() == first
 
 
 def test_a_model_missing_from_the_cache_says_how_to_get_it(dataset, monkeypatch):

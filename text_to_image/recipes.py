@@ -18,7 +18,7 @@ class SDXLLightning(DiffusersImage):
     def ref(self):
         return f"{self.unet_repo}/{self.unet_file}"
 
-    def load(self, dtype, token):
+    def load(self, dtype, token, preloaded=None):
         """As the model card loads it: the UNet built from the base's config
         and filled with the distilled weights, then the base pipeline around
         it (the base UNet's weights are never downloaded)."""
@@ -53,7 +53,7 @@ class Kandinsky22(DiffusersImage):
     # indexes a list of generators out of range: one image per call
     max_batch: int = 1
 
-    def load(self, dtype, token):
+    def load(self, dtype, token, preloaded=None):
         import diffusers
 
         prior = self.from_pretrained("KandinskyV22PriorPipeline", self.prior_repo,

@@ -168,19 +168,21 @@ class Row(NamedTuple):
     seed: int
 
 
-def weights_in_cache(repo, variant=None, dtype_bytes=2):
+def weights_in_cache(repo, variant=None, dtype_bytes=2, by_folder=False):
     """Bytes ``repo``'s weights take in memory, read from the headers of the
     safetensors files in its hub cache snapshot (floating tensors at
     ``dtype_bytes`` each); None when it is not downloaded yet. Per folder,
-    the ``variant`` files when there are any, safetensors over .bin."""
+    the ``variant`` files when there are any, safetensors over .bin.
+    ``by_folder``: {top-level folder (component): bytes} instead."""
     snapshots = _snapshots(repo)
     if not os.path.isdir(snapshots):
         return None
     folders = sorted(os.scandir(snapshots), key=lambda e: e.stat().st_mtime)
     if not folders:
         return None
-    total = 0
-    for root, _dirs, files in os.walk(folders[-1].path):
+    snapshot, totals = folders[-1].path, {}
+    for root, _dirs, files in os.walk(snapshot):
+        component = os.path.relpath(root, snapshot).split(os.sep)[0]
         weights = [f for f in files if f.endswith((".safetensors", ".bin"))]
         chosen = [f for f in weights if variant and _is_variant(f, variant)]
         if not chosen:  # no such variant here: the full weights
@@ -189,9 +191,10 @@ def weights_in_cache(repo, variant=None, dtype_bytes=2):
             chosen = [f for f in chosen if f.endswith(".safetensors")]
         for name in chosen:
             path = os.path.join(root, name)
-            total += (_safetensors_bytes(path, dtype_bytes) if name.endswith(".safetensors")
-                      else os.path.getsize(path))
-    return total
+            totals[component] = totals.get(component, 0) + (
+                _safetensors_bytes(path, dtype_bytes) if name.endswith(".safetensors")
+                else os.path.getsize(path))
+    return totals if by_folder else sum(totals.values())
 
 
 VARIANTS = ("fp16", "bf16", "fp32", "fp8")
@@ -356,19 +359,10 @@ class Diffusers(Backend):
             if entry is not None:
                 self.ensure_placement(entry, self.forced_placement(options))
                 return entry
-            dtype_bytes = dtype.itemsize if hasattr(dtype, "itemsize") else 2
-            expected = weights_in_cache(self.repo, self.variant if dtype_bytes == 2
-                                        else None, dtype_bytes)
-            # loading needs the weights in host memory: check before loading,
-            # dropping pipelines parked there if that makes room
-            host = host_memory()
-            if expected is not None and not RESIDENCY.free_host(expected, host):
-                raise GenerationError(
-                    f"{self.repo}: " + placement._host_message(
-                        placement.Sizes({"all": expected}), host - RESIDENCY.host_used(),
-                        fp8=None))
+            fp8 = self.precision_to_load(device, dtype)
             start = time.perf_counter()
-            pipe = self.load(dtype, secrets.get("HF_TOKEN"))
+            token = secrets.get("HF_TOKEN")
+            pipe = self.load(dtype, token, self.fp8_denoisers(dtype, token) if fp8 else None)
             if hasattr(pipe, "set_progress_bar_config"):
                 pipe.set_progress_bar_config(disable=True)
             sizes = measure(pipe)
@@ -382,17 +376,62 @@ class Diffusers(Backend):
                     free_host=None if host is None else host - RESIDENCY.host_used(),
                     working=working, forced=self.forced_placement(options),
                     group_offload=hasattr(pipe, "enable_group_offload"),
-                    layerwise=all(hasattr(getattr(pipe, n), "enable_layerwise_casting")
-                                  for n in sizes.denoisers))
+                    layerwise=not fp8 and all(
+                        hasattr(getattr(pipe, n), "enable_layerwise_casting")
+                        for n in sizes.denoisers))
             except placement.NotEnoughMemory as e:
                 raise GenerationError(f"{self.repo}: {e}") from None
+            if fp8:  # already stored in fp8 as they loaded
+                plan.fp8, plan.reason = True, plan.reason + (
+                    "; fp8 denoiser weights: host memory cannot hold the 16-bit ones")
             plan = self.place(pipe, plan, sizes, dtype)
             LOAD_SECONDS.setdefault(key, []).append(time.perf_counter() - start)
-            return RESIDENCY.add(Entry(key, pipe, plan, sizes.total))
+            weights = measure(pipe).total if plan.fp8 else sizes.total
+            return RESIDENCY.add(Entry(key, pipe, plan, weights))
 
     def forced_placement(self, options):
         """A placement the options ask for (the video ``memory`` option)."""
         return None
+
+    def precision_to_load(self, device, dtype):
+        """Checks, before loading, that host memory holds the weights (read
+        from the hub cache; unknown before the first download), dropping
+        pipelines parked there if that makes room. Returns True when only
+        loading the denoisers straight into fp8 storage fits (CUDA)."""
+        half = getattr(dtype, "itemsize", 2) == 2
+        folders = weights_in_cache(self.repo, self.variant if half else None,
+                                   getattr(dtype, "itemsize", 2), by_folder=True)
+        if not folders:
+            return False
+        host = host_memory()
+        expected = sum(folders.values())
+        if RESIDENCY.free_host(expected, host):
+            return False
+        sizes = placement.Sizes(folders, tuple(n for n in DENOISERS if n in folders))
+        if device == "cuda" and half and sizes.denoisers \
+                and RESIDENCY.free_host(sizes.in_fp8().total, host):
+            return True
+        raise GenerationError(f"{self.repo}: " + placement._host_message(
+            sizes, host - RESIDENCY.host_used(), fp8=device == "cuda" and sizes.denoisers))
+
+    def fp8_denoisers(self, dtype, token):
+        """The pipeline's denoisers, each loaded alone and stored in fp8 at
+        once (``enable_layerwise_casting``), to pass to ``from_pretrained``:
+        host memory then never holds more than one of them in 16 bits."""
+        import diffusers
+        import torch
+
+        index = diffusers.DiffusionPipeline.load_config(self.repo, token=token)
+        loaded = {}
+        for name in DENOISERS:
+            if isinstance(index.get(name), (list, tuple)) and index[name][1]:
+                module = self.from_pretrained(index[name][1], self.repo, dtype, token,
+                                              subfolder=name)
+                module.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn,
+                                                compute_dtype=dtype)
+                loaded[name] = module
+                release_memory()
+        return loaded
 
     def ensure_placement(self, entry, want):
         """Moves a loaded pipeline between ``full`` and ``model_offload`` when
@@ -421,10 +460,10 @@ class Diffusers(Backend):
             release_memory()
         entry.plan = dataclasses.replace(plan, placement=want, reason="asked for")
 
-    def load(self, dtype, token):
-        """Loads the pipeline into host memory; subclasses override for
-        multi-part recipes."""
-        pipe = self.from_pretrained(self.pipeline, self.repo, dtype, token)
+    def load(self, dtype, token, preloaded=None):
+        """Loads the pipeline into host memory (``preloaded``: components
+        already loaded, by name); subclasses override for multi-part recipes."""
+        pipe = self.from_pretrained(self.pipeline, self.repo, dtype, token, **(preloaded or {}))
         if self.scheduler:
             pipe.scheduler = self.make_scheduler(pipe.scheduler.config)
         return pipe
@@ -465,8 +504,10 @@ class Diffusers(Backend):
 
         if plan.fp8:
             for name in sizes.denoisers:
-                getattr(pipe, name).enable_layerwise_casting(
-                    storage_dtype=torch.float8_e4m3fn, compute_dtype=dtype)
+                module = getattr(pipe, name)
+                if module.dtype != torch.float8_e4m3fn:  # not cast while loading
+                    module.enable_layerwise_casting(
+                        storage_dtype=torch.float8_e4m3fn, compute_dtype=dtype)
         if plan.placement == placement.FULL:
             try:
                 pipe.to(plan.device)

@@ -184,6 +184,48 @@ def test_weights_are_sized_from_the_hub_cache_before_loading(tmp_path, monkeypat
     assert local.weights_in_cache("org/absent") is None
 
 
+def test_host_memory_is_checked_before_loading(tmp_path, monkeypatch):
+    import json
+    import struct
+    import types
+
+    def safetensors(path, count):
+        header = json.dumps({"w": {"dtype": "BF16", "shape": [count],
+                                   "data_offsets": [0, 0]}}).encode()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(struct.pack("<Q", len(header)) + header)
+
+    snapshot = tmp_path / "models--org--wan" / "snapshots" / "abc"
+    # two 14B experts and a text encoder, in GB of 16-bit weights / 1e9
+    for folder, gb in (("transformer", 28), ("transformer_2", 28), ("text_encoder", 11)):
+        safetensors(snapshot / folder / "diffusion_pytorch_model.safetensors", gb * 500)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.setattr(local, "RESIDENCY", module("core.backends.residency").Residency())
+    wan = local.Diffusers(repo="org/wan")
+    bf16 = types.SimpleNamespace(itemsize=2)
+
+    def with_host(units):
+        monkeypatch.setattr(local, "host_memory", lambda: units * 1000)
+
+    with_host(80)
+    assert wan.precision_to_load("cuda", bf16) is False  # 67 fits in 16 bits
+    with_host(48)
+    assert wan.precision_to_load("cuda", bf16) is True  # 39 with fp8 experts
+    with_host(30)
+    try:
+        wan.precision_to_load("cuda", bf16)
+        raise AssertionError("loaded what host memory cannot hold")
+    except base.GenerationError as e:
+        assert "org/wan" in str(e) and "host memory" in str(e) and "fp8" in str(e)
+    with_host(48)
+    try:
+        wan.precision_to_load("cpu", bf16)  # fp8 storage is for CUDA GPUs
+        raise AssertionError("loaded what host memory cannot hold")
+    except base.GenerationError as e:
+        assert "host memory" in str(e)
+    assert local.Diffusers(repo="org/not-downloaded").precision_to_load("cuda", bf16) is False
+
+
 def test_the_batch_follows_free_memory_and_the_output_size(monkeypatch):
     placement = module("core.backends.placement")
     gib = placement.GIB
