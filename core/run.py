@@ -230,6 +230,8 @@ class Run:
                         reported.add(id(job))
                         now = time.perf_counter()
                         latency, last = now - last, now
+                        if outputs and all(o.latency_s is not None for o in outputs):
+                            latency = sum(o.latency_s for o in outputs)  # its share
                         message = redact(failure, self.secrets) if failure else None
                         media.submit(self._prepare, item, outputs, latency, message
                                      ).add_done_callback(lambda future, item=item: finished.put(

@@ -202,3 +202,11 @@ def test_only_a_missing_variant_is_retried_with_full_weights(local, monkeypatch)
     assert backend.from_pretrained("StableDiffusionPipeline", backend.repo, torch.float16,
                                    None) == "loaded"
     assert tries == ["fp16", None]
+
+
+def test_a_packed_call_shares_its_time_among_its_outputs(dataset, local):
+    op = foo.get_operator(OP)
+    res = op(dataset, prompt=["a", "b", "c"], model="sd15", seed=2, **TINY).result
+    latencies = [dataset[i].generation.latency_s for i in res["sample_ids"]]
+    # one call of three: each output carries a third of it, none the whole
+    assert len(set(latencies)) == 1 and latencies[0] > 0

@@ -61,6 +61,8 @@ class Output:
     provider_ref: Optional[str] = None
     revised_prompt: Optional[str] = None
     extra: Dict[str, Any] = field(default_factory=dict)
+    # seconds spent making this output, when a packed call shared its time
+    latency_s: Optional[float] = None
     # further files that belong with this one (a preview, an intermediate image)
     companions: Dict[str, "Output"] = field(default_factory=dict)
 

@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 RUN_LOCK = threading.RLock()
 # seconds each load took, newest last (benchmarks and provenance read it)
 LOAD_SECONDS: Dict[tuple, list] = {}
-DENOISERS = ("unet", "transformer", "transformer_2", "prior", "decoder")
+DENOISERS = ("unet", "transformer", "transformer_2", "prior", "prior_prior", "decoder")
 
 
 def _move(entry, to_device):
@@ -570,6 +570,7 @@ class Diffusers(Backend):
                 generators = [torch.Generator(device="cpu" if device == "mps" else device)
                               .manual_seed(r.seed) for r in chunk]
                 error, out_of_memory = None, False
+                started = time.perf_counter()
                 try:
                     produced = self.call(entry.pipe, chunk, generators, entry)
                 except GenerationError as e:
@@ -591,11 +592,12 @@ class Diffusers(Backend):
                 yield from self._finish(chunk, done, failed)
                 index += len(chunk)
                 continue
+            share = (time.perf_counter() - started) / max(1, len(chunk))
             for row, output in zip(chunk, produced):
                 if isinstance(output, GenerationError):
                     failed.setdefault(id(row.job), output)
                     continue
-                output.seed = row.seed
+                output.seed, output.latency_s = row.seed, share
                 output.provider_ref = self.ref
                 output.extra.setdefault("memory", entry.plan.record())
                 done[id(row.job)].append(output)
