@@ -566,7 +566,7 @@ class Diffusers(Backend):
                 device = entry.plan.device
                 if batch is None:
                     batch = self.batch_size(options, entry)
-                chunk = [r for r in rows[index:index + batch] if id(r.job) not in failed]
+                chunk = rows[index:index + batch]
                 generators = [torch.Generator(device="cpu" if device == "mps" else device)
                               .manual_seed(r.seed) for r in chunk]
                 error, out_of_memory = None, False
