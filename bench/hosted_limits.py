@@ -12,9 +12,10 @@ import time
 from bench.env import REPO, ratio_line
 
 N, LATENCY = 200, 5.0
-CASES = (  # provider, model, env var of its base URL, documented rate per second
+CASES = (  # provider, model, env var of its base URL, rate per second
     ("replicate", "flux-schnell", "REPLICATE_BASE_URL", 600 / 60),
     ("stability", "stable-image-core", "STABILITY_BASE_URL", 150 / 10),
+    ("openai", "gpt-image-2", "OPENAI_BASE_URL", 600 / 60),  # a tier of 600 a minute
 )
 
 
@@ -24,12 +25,14 @@ def run_case(provider, model, url_var, rate):
 
     from tests.providers import KEYS
 
-    key_var = {"replicate": "REPLICATE_API_TOKEN", "stability": "STABILITY_API_KEY"}[provider]
+    key_var = {"replicate": "REPLICATE_API_TOKEN", "stability": "STABILITY_API_KEY",
+               "openai": "OPENAI_API_KEY"}[provider]
     server = subprocess.Popen(
         [sys.executable, "-m", "bench.serve_limited", provider, KEYS[key_var], str(LATENCY)],
         cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        os.environ.update({url_var: server.stdout.readline().strip(), key_var: KEYS[key_var]})
+        url = server.stdout.readline().strip() + ("/v1" if provider == "openai" else "")
+        os.environ.update({url_var: url, key_var: KEYS[key_var]})
         dataset = fo.Dataset()
         start = time.perf_counter()
         res = foo.get_operator("@multigen/generate/txt2img")(

@@ -63,8 +63,9 @@ def main():
         path = os.path.join(folder, f"{i}.png")
         with open(path, "wb") as f:
             f.write(data)
-        doc = provenance.record(item, 0, base.Output(data=data, ext="png"),
-                                latency_s=0.0, run_id="baseline")
+        output = base.Output(data=data, ext="png")
+        output.record = provenance.record(item, 0, output, latency_s=0.0, run_id="baseline")
+        doc = provenance.document(output)
         batch.append(fo.Sample(
             filepath=path, tags=["generated", model.id], generation=doc,
             metadata=fo.ImageMetadata(size_bytes=len(data), mime_type="image/png",

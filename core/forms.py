@@ -8,7 +8,7 @@ anything runs.
 
 import fiftyone.operators.types as types
 
-from . import catalog, params as P
+from . import catalog, params as P, templates
 from .backends.diffusers_local import gpu_present
 from .plan import count_outputs, plan
 from .request import NO_PROMPT, PROMPT_REQUIRED, default_backend
@@ -33,6 +33,7 @@ def build(operator, ctx, request, secrets, num_sources=1):
                       "server); blank for <FiftyOne dataset dir>/multigen/<dataset>")
     flag(prop, request.errors.get((None, "output_dir")))
     add_param(inputs, P.TIMEOUT, P.TIMEOUT.name)
+    add_param(inputs, P.EMBED_PROVENANCE, P.EMBED_PROVENANCE.name)
     inputs.int("shards", label="Shards", default=1, min=1, max=64,
                description="Split a delegated run into this many operations, "
                "one per `fiftyone delegated launch` worker (GPU or machine)")
@@ -75,8 +76,10 @@ def add_prompt_inputs(inputs, ctx, operator, request):
     flag(prop, request.errors.get((None, "prompt")))
     prop = inputs.str("prompts_file", label="Prompts file",
                       description="A .txt (one prompt per line) or .csv "
-                      "(a 'prompt' column) file on the server")
+                      "(a 'prompt' column) file on the server; lines may be templates")
     flag(prop, request.errors.get((None, "prompts_file")))
+    if _uses_templates(params, request):
+        add_template_inputs(inputs, params, request)
     fields = sorted(name for name, field in ctx.view.get_field_schema().items()
                     if type(field).__name__ == "StringField" and name != "filepath")
     if fields:
@@ -85,6 +88,35 @@ def add_prompt_inputs(inputs, ctx, operator, request):
                            "as a prompt (captions, for example)",
                            view=types.Dropdown())
         flag(prop, request.errors.get((None, "prompt_field")))
+
+
+def _uses_templates(params, request):
+    """Template inputs show once a prompt is a template (or was set up)."""
+    return bool(request.templates or any(
+        params.get(p.name) not in (None, "", p.default) for p in P.TEMPLATE_PARAMS)
+        or any(key in request.errors for key in
+               ((None, p.name) for p in P.TEMPLATE_PARAMS)))
+
+
+def add_template_inputs(inputs, params, request):
+    """How templates expand: every combination or random draws, and the
+    wildcards folder."""
+    mode = P.TEMPLATE_MODE
+    view = types.RadioGroup(orientation="horizontal")
+    for choice, label in ((templates.COMBINATORIAL, "Every combination"),
+                          (templates.RANDOM, "Random"),
+                          (templates.LITERAL, "Off (literal)")):
+        view.add_choice(choice, label=label)
+    prop = inputs.enum(mode.name, list(mode.choices), default=mode.default,
+                       label=mode.title, view=view,
+                       description=f"{mode.help}. Every combination makes at most "
+                       f"{templates.MAX_COMBINATIONS:,} prompts")
+    flag(prop, request.errors.get((None, mode.name)))
+    if (params.get(mode.name) or mode.default) == templates.RANDOM:
+        prop = add_param(inputs, P.NUM_PROMPTS, P.NUM_PROMPTS.name)
+        flag(prop, request.errors.get((None, P.NUM_PROMPTS.name)))
+    prop = add_param(inputs, P.WILDCARDS_DIR, P.WILDCARDS_DIR.name)
+    flag(prop, request.errors.get((None, P.WILDCARDS_DIR.name)))
 
 
 def add_run_options(inputs, request, selected):
@@ -206,6 +238,13 @@ def add_summary(inputs, request, num_sources=1):
     items = plan(request.choices, request.prompts or [None], seed=0)
     total = num_sources * count_outputs(items)
     models = ", ".join(c.model.label for c in request.choices)
-    inputs.view("summary", types.Notice(
-        label=f"This run makes {total} output{'s' if total != 1 else ''} "
-        f"with {models}"))
+    label = f"This run makes {total} output{'s' if total != 1 else ''} with {models}"
+    if request.templates:
+        made = len(request.expansions)
+        label += (f"; {request.templates} template{'s' if request.templates > 1 else ''} "
+                  f"expand{'' if request.templates > 1 else 's'} to {made} "
+                  f"prompt{'s' if made != 1 else ''}")
+    if request.shards > 1:
+        label += (f", queued as {request.shards} delegated operations (one per "
+                  "`fiftyone delegated launch` worker) instead of running now")
+    inputs.view("summary", types.Notice(label=label))

@@ -15,7 +15,7 @@ def start(dataset, request, inputs, writer, secrets, *, shard_of=None, should_st
     skipping outputs already in ``dataset`` (a resumed run) and keeping only
     shard ``shard_of = (index, count)`` when given."""
     items = plan(request.choices, inputs.prompts, inputs.sources, seed=request.seed,
-                 timeout_s=request.timeout_s)
+                 timeout_s=request.timeout_s, expansions=request.expansions)
     if shard_of is not None:
         items = shard(items, *shard_of)
     items, skipped = without_existing(items, existing_item_keys(dataset))

@@ -107,8 +107,8 @@ class GroupWriter(SampleWriter):
 
     output_slice = ""
 
-    def __init__(self, dataset, output_dir=None, source_dataset=None):
-        super().__init__(dataset, output_dir)
+    def __init__(self, dataset, output_dir=None, source_dataset=None, embed_provenance=True):
+        super().__init__(dataset, output_dir, embed_provenance)
         self.source_dataset = source_dataset
 
     def samples_for(self, item, output):
@@ -127,11 +127,10 @@ class GroupWriter(SampleWriter):
     def slices_for(self, item, output):
         raise NotImplementedError
 
-    def annotate(self, item, doc):
+    def annotate(self, item, record):
         if item.source is not None:
-            doc.source_id = item.source.sample_id
-            doc.source_path = item.source.filepath
-            doc.source_dataset = self.source_dataset
+            record.update(source_id=item.source.sample_id, source_path=item.source.filepath,
+                          source_dataset=self.source_dataset)
 
     def source_sample(self, item):
         """The ``image`` slice showing the source image (the file is shared,

@@ -60,9 +60,9 @@ class GenerateOperator(foo.Operator):
         backends, parameters."""
         return [m.to_dict() for m in catalog.models(self.task)]
 
-    def parse(self, params, secrets, view=None, check_ready=True):
+    def parse(self, params, secrets, view=None, check_ready=True, preview=False):
         return parse(self.task, params, secrets, prompt=self.prompt_mode, view=view,
-                     check_ready=check_ready)
+                     check_ready=check_ready, preview=preview)
 
     def resolve_input(self, ctx):
         secrets = resolve_secrets(ctx.secrets)
@@ -70,7 +70,7 @@ class GenerateOperator(foo.Operator):
         # read the params as it will, so a fresh form flags no "choose a model"
         params = ctx.params if "models" in ctx.params else {
             **ctx.params, "models": [self.default_model]}
-        request = self.parse(params, secrets, view=ctx.view)
+        request = self.parse(params, secrets, view=ctx.view, preview=True)
         num_sources = self.count_sources(ctx)
         if num_sources == 0:
             request.errors[None, "sources"] = NO_SOURCES

@@ -70,8 +70,24 @@ class Pacer:
         """The provider refused for rate: fewer at once, and a pause."""
         with self._cond:
             self.limit = max(1, self.limit // 2)
-            if retry_after:
-                self._next_start = max(self._next_start, self._clock() + retry_after)
+        if retry_after:
+            self.hold(retry_after)
+
+    def hold(self, seconds):
+        """No request starts for ``seconds`` (the provider asked for a wait,
+        or said its window is used up)."""
+        with self._cond:
+            self._next_start = max(self._next_start, self._clock() + seconds)
+
+    def observe(self, rate=None, remaining=None, reset_s=None):
+        """What a provider reports on each answer (OpenAI's ``x-ratelimit-*``
+        headers): its rate, learnt when none is declared, and a hold until
+        the window resets when nothing is left in it."""
+        if rate is not None and self.rate is None:
+            with self._cond:
+                self.rate = rate
+        if remaining == 0:
+            self.hold(reset_s or 1.0)
 
     def succeeded(self):
         with self._cond:

@@ -213,6 +213,32 @@ TIMEOUT = Param(
 )
 
 
+# Prompt templates (core/templates.py) and provenance in files: run inputs,
+# declared once for the form, the SDK and the request.
+TEMPLATE_MODE = Param(
+    "template_mode", CHOICE, default="combinatorial",
+    choices=("combinatorial", "random", "literal"), label="Templates",
+    help="How a prompt like 'a {red|blue} {car|bicycle}' expands: every "
+    "combination, a number of prompts drawn at random with the run's seed, or "
+    "none (the braces are sent as they are)",
+)
+NUM_PROMPTS = Param(
+    "num_prompts", INT, default=16, min=1, max=10000, label="Prompts per template",
+    help="Random templates: how many distinct prompts to draw from each",
+)
+WILDCARDS_DIR = Param(
+    "wildcards_dir", STR, label="Wildcards folder",
+    help="A folder of .txt files on the server: __colors__ in a template takes "
+    "a line of colors.txt",
+)
+EMBED_PROVENANCE = Param(
+    "embed_provenance", BOOL, default=True, label="Provenance in files",
+    help="Write how each file was made into the file itself (PNG text, EXIF/XMP, "
+    "MP4 comment, glTF extras), so it travels with exports",
+)
+TEMPLATE_PARAMS = (TEMPLATE_MODE, NUM_PROMPTS, WILDCARDS_DIR)
+
+
 def sized(default, *, min=64, max=2048, multiple_of=8, backends=()):
     """Width and height options with a model's native default size."""
     return (

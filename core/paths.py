@@ -1,8 +1,9 @@
 """Files a run reads and folders it writes, checked before anything is sent.
 
 On a FiftyOne server that several people use, ``MULTIGEN_ALLOWED_DIRS``
-(folders separated by ``:``) confines prompts files and output folders to
-those folders; unset, any path the server can reach is allowed.
+(folders separated by ``:``) confines prompts files, wildcards folders and
+output folders to those folders; unset, any path the server can reach is
+allowed.
 """
 
 import os
@@ -31,6 +32,17 @@ def readable_file(path):
     path = _confined(os.path.realpath(path), "the prompts file")
     if not os.path.isfile(path):
         raise ValueError(f"no prompts file at {path}")
+    return path
+
+
+def readable_folder(path, what="the wildcards folder"):
+    """The real path of a folder to read from; raises ``ValueError`` saying why not."""
+    path = os.path.expanduser(str(path))
+    if not os.path.isabs(path):
+        raise ValueError(f"give {what} as an absolute path on the server; got {path}")
+    path = _confined(os.path.realpath(path), what)
+    if not os.path.isdir(path):
+        raise ValueError(f"no folder at {path}")
     return path
 
 

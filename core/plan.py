@@ -50,6 +50,10 @@ class WorkItem:
     # the run's seed, also for models that take none: outputs of different
     # models for the same input share it, so they are compared side by side
     run_seed: Optional[int] = None
+    # the template the prompt was expanded from and its slot values
+    # (templates.Expansion), recorded in provenance; not part of the key:
+    # the same prompt makes the same output whichever template made it
+    expansion: Any = None
 
     def output_key(self, offset=0):
         """The deterministic key of output ``first_index + offset``: the same
@@ -77,8 +81,11 @@ def random_seed():
     return random.randint(0, SEED.max)
 
 
-def plan(choices, prompts=(None,), sources=(None,), seed=None, timeout_s=TIMEOUT.default):
-    """The work items of a run (``timeout_s``: how long hosted calls wait)."""
+def plan(choices, prompts=(None,), sources=(None,), seed=None, timeout_s=TIMEOUT.default,
+         expansions=None):
+    """The work items of a run (``timeout_s``: how long hosted calls wait;
+    ``expansions``: prompt -> the template it came from)."""
+    expansions = expansions or {}
     if seed is None:
         seed = random_seed()
     items = []
@@ -99,7 +106,7 @@ def plan(choices, prompts=(None,), sources=(None,), seed=None, timeout_s=TIMEOUT
                         timeout_s=timeout_s,
                     )
                     items.append(WorkItem(choice, prompt, source, base_seed, first, job,
-                                          run_seed=seed))
+                                          run_seed=seed, expansion=expansions.get(prompt)))
     return items
 
 

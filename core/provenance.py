@@ -1,5 +1,12 @@
 """The ``generation`` field every generated sample carries: exactly how it was
-made. Never holds an API key."""
+made. Never holds an API key.
+
+One place makes the record: :func:`record`, in the worker, before the
+output's files are written, so the files can carry it too (see
+:mod:`core.file_provenance`). What the writer learns while writing (a mesh's
+counts, the paths of its files) lands in ``output.extra``; :func:`fields`
+joins both, for the file and for the sample alike.
+"""
 
 from datetime import datetime, timezone
 
@@ -7,13 +14,11 @@ PLUGIN_VERSION = "0.1.0"
 
 
 def record(item, offset, output, *, latency_s, run_id):
-    """The provenance document of output ``offset`` of work item ``item``."""
-    import fiftyone as fo
-
+    """The provenance of output ``offset`` of work item ``item``, a plain dict."""
     choice = item.choice
     model, backend, options = choice.model, choice.backend, choice.options
     seed = output.seed if output.seed is not None else item.seed_of(offset)
-    return fo.DynamicEmbeddedDocument(
+    values = dict(
         model=model.id,
         model_label=model.label,
         task=model.task,
@@ -22,6 +27,10 @@ def record(item, offset, output, *, latency_s, run_id):
         request_id=output.request_id,
         prompt=item.prompt,
         negative_prompt=options.get("negative_prompt"),
+    )
+    if item.expansion is not None:  # made from a template: the slots' values
+        values.update(template=item.expansion.template, vars=dict(item.expansion.vars))
+    values.update(
         seed=seed,
         params={k: v for k, v in options.items() if k != "negative_prompt"},
         revised_prompt=output.revised_prompt,
@@ -32,5 +41,22 @@ def record(item, offset, output, *, latency_s, run_id):
         item_key=item.output_key(offset),
         compare_key=item.compare_key(offset),
         plugin_version=PLUGIN_VERSION,
-        **output.extra,
     )
+    return values
+
+
+def fields(output):
+    """Everything an output's ``generation`` holds: its record and what was
+    learnt while writing it."""
+    return {**(output.record or {}), **output.extra}
+
+
+def document(output):
+    """``fields(output)`` as the sample's ``generation`` document; the slot
+    values are a document too, so the App filters on ``generation.vars.<slot>``."""
+    import fiftyone as fo
+
+    values = fields(output)
+    if values.get("vars") is not None:
+        values["vars"] = fo.DynamicEmbeddedDocument(**values["vars"])
+    return fo.DynamicEmbeddedDocument(**values)

@@ -7,6 +7,8 @@ Used by the App form (to flag invalid values before running), by the SDK call
      "prompts_file": "...", "prompt_field": "caption",
      "negative_prompt": "...", "num_images": 2, "seed": 51,
      "output_dir": "...", "shards": 1,
+     "template_mode": "combinatorial", "num_prompts": 16, "wildcards_dir": "...",
+     "embed_provenance": True,
      "options": {"sdxl": {"backend": "replicate", ...}}}
 
 A problem is addressed by ``(model id, option name)``, or ``(None, name)``
@@ -16,9 +18,11 @@ for the run's own inputs (``prompt``, ``models``, ``seed``...).
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import catalog, paths
+from . import catalog, paths, templates
 from .backends.diffusers_local import Diffusers, gpu_present
-from .params import MODEL, PLAN, SEED, TIMEOUT
+from .plan import random_seed
+from .params import (EMBED_PROVENANCE, MODEL, NUM_PROMPTS, PLAN, SEED, TEMPLATE_MODE,
+                     TEMPLATE_PARAMS, TIMEOUT, WILDCARDS_DIR)
 
 PROMPT_REQUIRED, PROMPT_OPTIONAL, NO_PROMPT = "required", "optional", "none"
 
@@ -48,6 +52,11 @@ class Request:
     output_dir: Optional[str] = None
     shards: int = 1
     timeout_s: float = TIMEOUT.default
+    embed_provenance: bool = True
+    # prompts made from templates: prompt -> templates.Expansion (its
+    # template and slot values), and how many template lines made them
+    expansions: Dict[str, Any] = field(default_factory=dict)
+    templates: int = 0
     errors: Dict[Where, str] = field(default_factory=dict)
 
     @property
@@ -105,13 +114,15 @@ def as_list(value):
     return list(value)
 
 
-def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, view=None, check_ready=True):
+def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, view=None, check_ready=True,
+          preview=False):
     """Validates ``params`` for ``task`` and returns a :class:`Request`.
 
     ``prompt`` says whether the task needs prompts (text to X), may take them
     (image to video: a motion prompt), or takes none. ``view`` holds the
     samples whose ``prompt_field`` gives prompts (none: that field is only
-    checked when there is a view)."""
+    checked when there is a view). ``preview``: for the form, which only
+    counts what templates make (see :func:`_expand_templates`)."""
     request = Request(shards=int(params.get("shards") or 1))
     errors = request.errors
     if params.get("output_dir"):
@@ -119,13 +130,7 @@ def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, view=None, check_rea
             request.output_dir = paths.output_folder(params["output_dir"])
         except ValueError as e:
             errors[None, "output_dir"] = str(e)
-    if prompt != NO_PROMPT:
-        _read_prompts(request, params, view)
-        if not request.prompts and prompt == PROMPT_REQUIRED and not errors and not (
-                params.get("prompt_field") and view is None):
-            errors[None, "prompt"] = "enter a prompt (one per line for several)"
-
-    for param in (SEED, TIMEOUT):
+    for param in (SEED, TIMEOUT, EMBED_PROVENANCE):
         try:
             value = param.coerce(params.get(param.name))
         except ValueError as e:
@@ -133,8 +138,15 @@ def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, view=None, check_rea
             continue
         if param is SEED:
             request.seed = value
+        elif param is EMBED_PROVENANCE:
+            request.embed_provenance = value is not False
         elif value is not None:
             request.timeout_s = value
+    if prompt != NO_PROMPT:
+        _read_prompts(request, params, view, preview)
+        if not request.prompts and prompt == PROMPT_REQUIRED and not errors and not (
+                params.get("prompt_field") and view is None):
+            errors[None, "prompt"] = "enter a prompt (one per line for several)"
 
     model_ids = as_list(params.get("models"))
     if not model_ids:
@@ -152,19 +164,58 @@ def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, view=None, check_rea
     return request
 
 
-def _read_prompts(request, params, view):
-    """Prompts from the text box, then a file, then a field of the samples."""
-    request.prompts = split_prompts(params.get("prompt"))
+def _read_prompts(request, params, view, preview=False):
+    """Prompts from the text box, then a file (both may hold templates),
+    then a field of the samples (taken as they are: captions are not
+    templates)."""
+    lines = split_prompts(params.get("prompt"))
     if params.get("prompts_file"):
         try:
-            request.prompts += read_prompts_file(paths.readable_file(params["prompts_file"]))
+            lines += read_prompts_file(paths.readable_file(params["prompts_file"]))
         except (OSError, ValueError) as e:
             request.errors[None, "prompts_file"] = str(e)
+    request.prompts = _expand_templates(request, params, lines, preview)
     if params.get("prompt_field") and view is not None:
         try:
             request.prompts += read_prompt_field(view, params["prompt_field"])
         except ValueError as e:
             request.errors[None, "prompt_field"] = str(e)
+
+
+def _expand_templates(request, params, lines, preview=False):
+    """The prompts of template lines (see :mod:`core.templates`), recording
+    where each came from. Random expansion is seeded by the run's seed, so a
+    run without one gets its seed here: every shard and resumed run that
+    reads the same params and seed expands alike. A ``preview`` (the form,
+    on every change) keeps a blank seed blank, expands with seed 0 and reuses
+    its last expansions: it only shows how many prompts there will be."""
+    values = {}
+    for param in TEMPLATE_PARAMS:
+        try:
+            values[param.name] = param.coerce(params.get(param.name))
+        except ValueError as e:
+            request.errors[None, param.name] = str(e)
+    mode = values.get(TEMPLATE_MODE.name) or TEMPLATE_MODE.default
+    folder = values.get(WILDCARDS_DIR.name)
+    if folder:
+        try:
+            folder = paths.readable_folder(folder)
+        except ValueError as e:
+            request.errors[None, WILDCARDS_DIR.name] = str(e)
+            folder = None
+    if mode == templates.LITERAL or not any(map(templates.may_be_template, lines)):
+        return lines
+    if request.seed is None and not preview:
+        request.seed = random_seed()
+    expand = templates.expand_cached if preview else templates.expand
+    try:
+        expanded = expand(tuple(lines), mode, values.get(NUM_PROMPTS.name)
+                          or NUM_PROMPTS.default, request.seed or 0, folder)
+    except templates.TemplateError as e:
+        request.errors.setdefault((None, e.name), str(e))
+        return [line for line in lines if not templates.may_be_template(line)]
+    request.expansions, request.templates = dict(expanded.expansions), expanded.templates
+    return list(expanded.prompts)  # copies: a preview's expansion is shared
 
 
 def _choose(task, model_id, own, params, secrets, errors, check_ready):

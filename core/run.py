@@ -143,11 +143,12 @@ class Run:
     def __post_init__(self):
         self._cancelled = threading.Event()
         self._abandoned = threading.Event()  # the caller stopped iterating
-        for item in self.items:  # a backend waiting on a provider stops on it
-            item.job.cancelled = self._cancelled
         kinds = {item.choice.backend.kind: item.choice.backend for item in self.items}
         self._pacers = {k: Pacer(b.rate_limit, b.concurrency, b.max_concurrency)
                         for k, b in kinds.items()}
+        for item in self.items:  # what a backend waiting on a provider reads
+            item.job.cancelled = self._cancelled
+            item.job.pace = self._pacers[item.choice.backend.kind].observe
         # threads mostly wait on providers; the pacers decide how many run
         self._workers = max(1, min(MAX_THREADS, sum(p.ceiling for p in self._pacers.values())))
 
@@ -195,7 +196,7 @@ class Run:
                     except queue.Empty:
                         continue
                 if prepared:
-                    write_error = self._write(item, prepared, latency)
+                    write_error = self._write(item, prepared)
                     if write_error:
                         prepared, error = None, write_error  # nothing of it was saved
                     else:
@@ -246,11 +247,22 @@ class Run:
                     finished.put((item, (None, 0.0, error)))
 
     def _prepare(self, item, outputs, latency, error=None):
-        """The media work of an item's outputs; (prepared, latency, error)."""
+        """The media work of an item's outputs; (prepared, latency, error).
+        Each output's latency is its share of a packed call, else an equal
+        share of the item's; when some failed, the rest keep their own index
+        (from their seed) so their resume keys stay theirs."""
         if not outputs:
             return None, latency, error
+        each = latency / max(1, len(outputs))
+        offsets = range(len(outputs))
+        if error is not None and item.job.seed is not None and all(
+                o.seed is not None for o in outputs):
+            offsets = [o.seed - item.job.seed for o in outputs]
         try:
-            return [self.writer.prepare(item, o) for o in outputs], latency, error
+            return [self.writer.prepare(item, offset, o, run_id=self.run_id,
+                                        latency_s=o.latency_s if o.latency_s is not None
+                                        else each)
+                    for offset, o in zip(offsets, outputs)], latency, error
         except Exception as e:
             logger.warning("saving outputs failed: %s", redact(e, self.secrets))
             return None, latency, redact(f"could not save the output: {e}", self.secrets)
@@ -290,9 +302,9 @@ class Run:
         # outside the provider's slot: the next request need not wait
         return self._prepare(item, outputs, latency)
 
-    def _write(self, item, prepared, latency):
+    def _write(self, item, prepared):
         try:
-            self.writer.add(item, prepared, latency / max(1, len(prepared)), self.run_id)
+            self.writer.add(item, prepared)
         except Exception as e:
             logger.warning("writing outputs failed: %s", redact(e, self.secrets))
             return redact(f"could not save the output: {e}", self.secrets)

@@ -1,15 +1,20 @@
 """Writing generated outputs into a dataset as samples with provenance.
 
 Two steps per output. :meth:`SampleWriter.prepare` runs in the worker that
-produced it: it checks the output, writes its files (atomically) and builds
-its samples. :meth:`SampleWriter.add`, on the thread that collects results,
-attaches the provenance and buffers the samples, which are added in batches.
-A sample is only created for a file that exists and decodes.
+produced it: it makes the output's provenance record, checks the output,
+writes its files (atomically, carrying the record: see
+:mod:`core.file_provenance`) and builds its samples.
+:meth:`SampleWriter.add`, on the thread that collects results, attaches the
+provenance and buffers the samples, which are added in batches. A sample is
+only created for a file that exists and decodes.
 """
 
+import logging
 import os
 
-from . import media, paths, provenance
+from . import file_provenance, media, paths, provenance
+
+logger = logging.getLogger(__name__)
 
 GENERATED_TAG = "generated"
 
@@ -25,26 +30,31 @@ class SampleWriter:
 
     batch_size = 256  # and at least every couple of seconds (run.Run)
 
-    def __init__(self, dataset, output_dir=None):
+    def __init__(self, dataset, output_dir=None, embed_provenance=True):
         self.dataset = dataset
+        self.embed_provenance = embed_provenance
         self.output_dir = output_dir or media.default_output_dir(dataset.name)
         paths.ensure_writable(self.output_dir)  # before anything is paid for
         self.sample_ids = []
         self._buffer = []  # (sample, whether it is an output of the task)
         self._schema_declared = False
 
-    def prepare(self, item, output):
-        """In the worker: files written, samples built (without provenance)."""
+    def prepare(self, item, offset, output, *, latency_s=0.0, run_id=None):
+        """In the worker: the provenance record of output ``offset`` of
+        ``item``, then its files (which carry it) and samples."""
+        output.record = provenance.record(item, offset, output, latency_s=latency_s,
+                                          run_id=run_id)
+        self.annotate(item, output.record)
+        for companion in output.companions.values():
+            companion.record = output.record
         return output, self.samples_for(item, output)
 
     def samples_for(self, item, output):
         raise NotImplementedError
 
-    def add(self, item, prepared, latency_s, run_id):
-        for offset, (output, samples) in enumerate(prepared):
-            doc = provenance.record(item, offset, output, latency_s=latency_s,
-                                    run_id=run_id)
-            self.annotate(item, doc)
+    def add(self, item, prepared):
+        for output, samples in prepared:
+            doc = provenance.document(output)
             for sample in samples:
                 own = self.is_output(sample)
                 sample["generation"] = doc if own else doc.copy()
@@ -56,8 +66,8 @@ class SampleWriter:
         """Whether ``sample`` is the task's output (not a picture beside it)."""
         return True
 
-    def annotate(self, item, doc):
-        """Adds task fields to an output's provenance."""
+    def annotate(self, item, record):
+        """Adds task fields to an output's provenance record (a dict)."""
 
     def flush(self):
         if not self._buffer:
@@ -82,18 +92,33 @@ class SampleWriter:
         return os.path.join(self.output_dir, model.id)
 
     def write_file(self, item, output, stem=None):
-        """``output``'s file, written atomically under the model's folder."""
+        """``output``'s file, written atomically under the model's folder,
+        carrying its provenance unless the run turned that off."""
         return media.write_atomic(self.folder_for(item.choice.model),
-                                  stem or item.prompt or "output", output.ext, output.data)
+                                  stem or item.prompt or "output", output.ext,
+                                  self.file_bytes(output))
+
+    def file_bytes(self, output):
+        """The bytes to write: ``output.data`` with its provenance inside
+        (where the format has room for it). A file that cannot take it is
+        written as it came, with a warning: provenance never fails a run."""
+        if not self.embed_provenance or output.record is None:
+            return output.data
+        try:
+            return file_provenance.embed(output.data, output.ext, provenance.fields(output))
+        except Exception as e:
+            logger.warning("could not write provenance into a .%s file: %s", output.ext, e)
+            return output.data
 
     def image_sample(self, item, output, stem=None, tags=()):
         """A sample for an image output, checked to decode first."""
         import fiftyone as fo
 
         width, height, channels, mime = media.image_info(output.data)
+        path = self.write_file(item, output, stem)
         return fo.Sample(
-            filepath=self.write_file(item, output, stem),
+            filepath=path,
             tags=[GENERATED_TAG, item.choice.model.id, *tags],
-            metadata=fo.ImageMetadata(size_bytes=len(output.data), mime_type=mime,
+            metadata=fo.ImageMetadata(size_bytes=os.path.getsize(path), mime_type=mime,
                                       width=width, height=height,
                                       num_channels=channels))

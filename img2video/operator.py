@@ -40,6 +40,14 @@ class ImageToVideo(FromImagesOperator):
             negative_prompt (None): what the videos should not show
             output_dir (None): where files go; default
                 ``<fo.config.default_dataset_dir>/multigen/<output dataset>``
+            template_mode ("combinatorial"), num_prompts (16), wildcards_dir
+                (None): how prompt templates such as ``"a {red|blue} car"``
+                expand: every combination, ``"random"`` (``num_prompts``
+                distinct prompts per template, drawn with the run's seed) or
+                ``"literal"`` (none); ``__name__`` reads ``name.txt`` of
+                ``wildcards_dir`` (README: "Prompt templates")
+            embed_provenance (True): write the provenance into each file
+                (README: "Provenance inside the files")
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s), e.g.
                 ``num_frames``, ``fps``, ``motion_bucket_id``, ``sizing``,
@@ -56,4 +64,5 @@ class ImageToVideo(FromImagesOperator):
         return sdk.call(self, sample_collection, params, delegate)
 
     def make_writer(self, ctx, dataset, request):
-        return VideoWriter(dataset, request.output_dir, source_dataset=ctx.dataset.name)
+        return VideoWriter(dataset, request.output_dir, source_dataset=ctx.dataset.name,
+                           embed_provenance=request.embed_provenance)

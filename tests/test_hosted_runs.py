@@ -3,11 +3,13 @@ anything is sent when their input is wrong; the real clients against the
 local provider servers."""
 
 import math
+import time
 
 import pytest
 
 import fiftyone.operators as foo
 
+from tests.conftest import plugin_module
 from tests.providers import provider_servers
 
 OP = "@multigen/generate/txt2img"
@@ -105,3 +107,28 @@ def test_paths_are_confined_to_the_allowed_folders(servers, dataset, tmp_path, m
     res = op(dataset, prompt="a cat", model="flux-schnell", backend="replicate",
              output_dir=str(allowed / "out"))
     assert res.result["failed"] == [] and dataset.first().filepath.startswith(str(allowed))
+
+
+def test_openai_states_its_limit_and_the_run_paces_to_it(servers):
+    """OpenAI reports its limit on every answer (x-ratelimit-*): the run
+    learns the rate, and when none is left it starts nothing until the
+    window resets."""
+    catalog = plugin_module("core.catalog")
+    base = plugin_module("core.backends.base")
+    openai_server = servers["openai"]
+    openai_server.rate_limit = (1, 60.0)
+    model = catalog.get("gpt-image-2")
+    pacer = plugin_module("core.pacing").Pacer()
+    job = base.Job(model=model, prompt="a cat", options={"size": "1024x1024"},
+                   pace=pacer.observe)
+    model.backend("openai").generate(job, plugin_module("core.secrets").resolve_secrets())
+    assert (pacer.rate.requests, pacer.rate.seconds) == (1, 60)  # learnt from the answer
+    assert 50 < pacer._next_start - time.monotonic() <= 60  # and held until the reset
+
+
+def test_openai_reset_durations_read_as_seconds():
+    openai_api = plugin_module("core.backends.openai_api")
+    assert openai_api.duration_s("12ms") == 0.012
+    assert openai_api.duration_s("1m30.5s") == 90.5
+    assert openai_api.duration_s("6m0s") == 360
+    assert openai_api.duration_s(None) is None

@@ -553,3 +553,30 @@ def test_a_3d_dataset_gives_its_source_images_and_keeps_its_slices(servers, imag
         if fo.dataset_exists(f"{meshes.name}-videos"):
             fo.delete_dataset(f"{meshes.name}-videos")
         meshes.delete()
+
+
+def test_videos_carry_their_provenance_and_motion_templates_expand(servers, images):
+    """A motion prompt template makes one video per value; each MP4 carries
+    its generation record in its container metadata, read with ffprobe."""
+    source = images.first()
+    res = foo.get_operator(OP)(images.select(source.id), model="wan2.2-i2v-fast",
+                               backend="replicate", seed=3,
+                               prompt="the camera {pans left|zooms in}").result
+    assert res["failed"] == []
+    out, found = pairs(res)
+    assert sorted(v.generation.vars.slot1 for _, v in found) == ["pans left", "zooms in"]
+    for _, video in found:
+        probe = json.loads(subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "format_tags", "-of", "json",
+             video.filepath], capture_output=True, check=True, text=True).stdout)
+        tags = probe["format"]["tags"]
+        record = json.loads(tags["comment"])
+        gen = video.generation
+        assert record["item_key"] == gen.item_key and record["source_id"] == source.id
+        assert record["template"] == "the camera {pans left|zooms in}"
+        assert record["vars"] == {"slot1": gen.vars.slot1}
+        assert tags["description"].splitlines()[0] == gen.prompt
+        assert "Model: wan2.2-i2v-fast" in tags["description"]
+        assert not any(key in json.dumps(tags) for key in KEYS.values())
+        assert video.metadata.size_bytes == os.path.getsize(video.filepath)
+    assert out.count_values("generation.vars.slot1") == {"pans left": 1, "zooms in": 1}

@@ -419,10 +419,12 @@ def test_text_to_image_to_3d_keeps_the_intermediate_image(servers, dataset):
     check_picture(group["preview"], frames=12)
     assert "intermediate" in image.tags and image.filepath == mesh.generation.image_path
 
-    # the image the 3D model got is the one kept
+    # the image the 3D model got is the one kept (the kept file also carries
+    # its provenance, so compare pixels)
     (upload,) = [r for r in servers["stability"].requests if r.generation]
-    with open(image.filepath, "rb") as f:
-        assert bytes(upload.files["image"].data) == f.read()
+    with Image.open(io.BytesIO(bytes(upload.files["image"].data))) as sent, \
+            Image.open(image.filepath) as kept:
+        assert sent.tobytes() == kept.tobytes()
     (flux,) = [r.json["input"] for r in servers["replicate"].requests if r.generation]
     assert flux["prompt"].startswith("a teapot, a single object")
     assert flux["num_inference_steps"] == 2 and flux["seed"] == 11
@@ -513,3 +515,40 @@ def test_both_operators_are_listed_with_forms_from_the_catalog(dataset, monkeypa
     section = props["options"].type.properties["stable-fast-3d"].type.properties
     assert section["texture_resolution"].default == "1024"
     assert "seed" not in props  # Stable Fast 3D takes no seed
+
+
+def test_meshes_and_their_pictures_carry_their_provenance(servers, dataset):
+    """A text -> image -> 3D run on a prompt template: the GLB carries the
+    record in ``asset.extras`` (read with pygltflib), the turntable GIF in its
+    comment and the intermediate PNG in its text chunks (read with Pillow)."""
+    import json
+
+    import pygltflib
+
+    res = foo.get_operator(TXT2MESH)(
+        dataset, prompt="a {red|blue} teapot", model="via-image", seed=4,
+        image_model="flux-schnell", image_backend="replicate",
+        image_options={"num_inference_steps": 2, "output_format": "png"},
+        mesh_model="stable-fast-3d").result
+    assert res["failed"] == []
+    out, groups = groups_of(res)
+    assert len(groups) == 2
+    for group in groups.values():
+        gen = group["mesh"].generation
+        gltf = pygltflib.GLTF2().load(gen.mesh_path)
+        record = gltf.asset.extras["generation"]
+        assert record["item_key"] == gen.item_key and record["template"] == "a {red|blue} teapot"
+        assert record["vars"] == {"slot1": gen.vars.slot1} and gen.prompt == record["prompt"]
+        assert record["vertex_count"] == gen.vertex_count  # what the writer learnt
+        assert gltf.asset.extras["parameters"].startswith(gen.prompt + "\n")
+        assert "Model: via-image" in gltf.asset.extras["parameters"]
+        with Image.open(group["preview"].filepath) as preview:
+            assert json.loads(preview.info["comment"])["item_key"] == gen.item_key
+        with Image.open(group["image"].filepath) as image:
+            assert json.loads(image.info["generation"])["item_key"] == gen.item_key
+            assert image.info["parameters"].splitlines()[0] == gen.prompt
+        for path in (gen.mesh_path, group["preview"].filepath, group["image"].filepath):
+            with open(path, "rb") as f:
+                data = f.read()
+            assert not any(key.encode() in data for key in KEYS.values())
+    assert sorted(out.distinct("generation.vars.slot1")) == ["blue", "red"]

@@ -22,7 +22,8 @@ class _MeshOperator:
     """What both 3D operators share: the writer and the output dataset."""
 
     def make_writer(self, ctx, dataset, request):
-        return MeshWriter(dataset, request.output_dir, source_dataset=ctx.dataset.name)
+        return MeshWriter(dataset, request.output_dir, source_dataset=ctx.dataset.name,
+                          embed_provenance=request.embed_provenance)
 
     def target_dataset(self, ctx):
         return mesh_dataset(ctx.dataset)
@@ -55,6 +56,14 @@ class TextTo3D(_MeshOperator, GenerateOperator):
             seed (None): the seed; random when None (recorded per sample)
             num_images (1): meshes per prompt and model
             output_dir (None): where files go
+            template_mode ("combinatorial"), num_prompts (16), wildcards_dir
+                (None): how prompt templates such as ``"a {red|blue} car"``
+                expand: every combination, ``"random"`` (``num_prompts``
+                distinct prompts per template, drawn with the run's seed) or
+                ``"literal"`` (none); ``__name__`` reads ``name.txt`` of
+                ``wildcards_dir`` (README: "Prompt templates")
+            embed_provenance (True): write the provenance into each file
+                (README: "Provenance inside the files")
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s), e.g.
                 ``guidance_scale``, ``frame_size``, ``mesh_format``; for
@@ -99,6 +108,8 @@ class ImageTo3D(_MeshOperator, FromImagesOperator):
             seed (None): the seed, for models that take one
             num_images (None): meshes per image, for models that make several
             output_dir (None): where files go
+            embed_provenance (True): write the provenance into each file
+                (README: "Provenance inside the files")
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s)
 

@@ -34,7 +34,8 @@ class MeshWriter(GroupWriter):
         up = output.extra.setdefault("up_axis", default_up(output.ext))
         if PREVIEW_SLICE not in output.companions:
             data, ext = turntable(scene, up)
-            output.companions[PREVIEW_SLICE] = type(output)(data=data, ext=ext)
+            output.companions[PREVIEW_SLICE] = type(output)(data=data, ext=ext,
+                                                            record=output.record)
 
         model = item.choice.model
         stem = item.prompt or (os.path.splitext(os.path.basename(item.source.filepath))[0]

@@ -39,6 +39,14 @@ class TextToImage(GenerateOperator):
                 values are prompts (captions, say)
             shards (None): with ``delegate=True``, split the run into this many
                 delegated operations for several workers
+            template_mode ("combinatorial"), num_prompts (16), wildcards_dir
+                (None): how prompt templates such as ``"a {red|blue} car"``
+                expand: every combination, ``"random"`` (``num_prompts``
+                distinct prompts per template, drawn with the run's seed) or
+                ``"literal"`` (none); ``__name__`` reads ``name.txt`` of
+                ``wildcards_dir`` (README: "Prompt templates")
+            embed_provenance (True): write the provenance into each file
+                (README: "Provenance inside the files")
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s), e.g. ``width``,
                 ``num_inference_steps``; each goes to the models that have it
@@ -55,7 +63,8 @@ class TextToImage(GenerateOperator):
         return sdk.call(self, sample_collection, params, delegate)
 
     def make_writer(self, ctx, dataset, request):
-        return ImageWriter(dataset, request.output_dir)
+        return ImageWriter(dataset, request.output_dir,
+                           embed_provenance=request.embed_provenance)
 
     def after_comparison(self, dataset):
         save_compare_view(dataset)

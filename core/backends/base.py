@@ -7,7 +7,7 @@ Provider details (field names, auth, wire format, retries) stay behind it.
 
 import importlib.util
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Dict, List, Optional, Tuple
+from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple
 
 from ..pacing import RateLimit
 from ..params import TIMEOUT
@@ -48,6 +48,9 @@ class Job:
     # signal (a ``threading.Event``) to stop waiting and cancel provider-side
     timeout_s: float = TIMEOUT.default
     cancelled: Any = None
+    # where a backend reports the limits its provider states on each answer
+    # (``Pacer.observe``: rate, remaining, reset_s)
+    pace: Optional[Callable[..., None]] = None
 
 
 @dataclass
@@ -65,6 +68,9 @@ class Output:
     latency_s: Optional[float] = None
     # further files that belong with this one (a preview, an intermediate image)
     companions: Dict[str, "Output"] = field(default_factory=dict)
+    # its provenance (core.provenance.record), set by the writer before it
+    # writes the files, which carry it
+    record: Optional[Dict[str, Any]] = None
 
 
 @dataclass

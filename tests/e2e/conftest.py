@@ -125,6 +125,9 @@ def app_env(servers):
         "STABILITY_BASE_URL": servers["stability"].url,
         # tiny pipelines: one thread is much faster and steadier on 2 cores
         "OMP_NUM_THREADS": "1",
+        # FiftyOne's setting that lets the App schedule delegated operations
+        # (the README tells users the same)
+        "FIFTYONE_ALLOW_LEGACY_ORCHESTRATORS": "true",
         "PYTHONUNBUFFERED": "1",
     })
     env.update({name: KEYS[name] for name in APP_KEYS})

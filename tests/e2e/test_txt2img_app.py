@@ -2,6 +2,7 @@
 comparison across models, and what the form says when something is wrong."""
 
 import os
+import time
 
 import fiftyone as fo
 
@@ -124,3 +125,27 @@ def test_txt2img_provider_error_is_a_readable_message(app, dataset_name, provide
     app.close_progress()
     dataset.reload()
     assert len(dataset) == 0
+
+
+def test_txt2img_can_be_scheduled_from_the_app(app, dataset_name, providers):
+    """Execute's menu offers Schedule (with FiftyOne's setting that the
+    README names): the run is queued for `fiftyone delegated launch`."""
+    from fiftyone.operators.delegated import DelegatedOperationService
+
+    dataset = fo.Dataset(dataset_name, persistent=True)
+    app.open_dataset(dataset_name)
+    app.open_operator(OPERATOR)
+    app.choose_models(["Stable Image Core"])
+    app.fill("Prompt", "a lighthouse at dusk")
+    app.expect_summary("This run makes 1 output with Stable Image Core")
+    app.schedule()
+    app.expect_notice("successfully scheduled", timeout=300_000)
+    queued = []
+    deadline = time.monotonic() + 120
+    while not queued and time.monotonic() < deadline:
+        queued = DelegatedOperationService().list_operations(dataset_name=dataset_name)
+        time.sleep(0.5)
+    assert len(queued) == 1 and queued[0].operator.endswith("/txt2img"), app.error_details()
+    app.shot("txt2img-scheduled")
+    dataset.reload()
+    assert len(dataset) == 0  # queued, not run

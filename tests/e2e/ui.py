@@ -159,6 +159,24 @@ class AppUI:
         expect(self.execute_button).to_be_enabled(timeout=SLOW)
         self.execute_button.click()
 
+    def schedule(self):
+        """Execute's menu → Schedule, then the button (now "Schedule"): the
+        run is queued as a delegated operation instead of running now."""
+        expect(self.execute_button).to_be_enabled(timeout=SLOW)
+        self.form.locator("button:right-of(:text-is('Execute'))").first.click()
+        self.page.get_by_text("Schedule", exact=True).first.click()
+        button = self.form.get_by_role("button", name="Schedule", exact=True)
+        expect(button).to_be_enabled(timeout=SLOW)
+        button.click()
+
+    def error_details(self):
+        """The text of an operator error dialog, opened, or "" when none."""
+        error = self.page.get_by_text("Error occurred during operator execution")
+        if not error.count():
+            return ""
+        error.first.click()
+        return self.page.locator("body").inner_text()[:5000]
+
     def expect_notice(self, text, timeout=SLOW):
         """The message the operator shows when it is done (a snackbar)."""
         notice = self.page.locator(".MuiSnackbar-root, [role=alert]").filter(

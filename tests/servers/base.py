@@ -211,6 +211,18 @@ class ProtocolServer:
                 return None
             return max(1, int(window - (now - self._recent[0]) + 0.999))
 
+    def rate_headroom(self) -> tuple[int, float] | None:
+        """(requests left in the window, seconds until the oldest leaves it),
+        as providers report them in response headers; None without a limit."""
+        if self.rate_limit is None:
+            return None
+        count, window = self.rate_limit
+        now = time.monotonic()
+        with self._lock:
+            left = max(0, count - len(self._recent))
+            reset = window - (now - self._recent[0]) if self._recent else 0.0
+        return left, max(0.0, reset)
+
     def rendezvous(self, count: int, timeout: float = 120.0) -> None:
         """Hold the next ``count`` generation requests until all ``count`` are in
         flight at once. A client that sends fewer at a time leaves them waiting

@@ -145,6 +145,9 @@ class OpenAIServer(ProtocolServer):
         fault = self.take_fault(request)
         if fault is not None:
             return self._fault_response(fault, request)
+        wait = self.over_rate_limit()  # rate_limit set: the organisation's tier
+        if wait is not None:
+            return self._fault_response(Fault("rate_limit", {"retry_after": wait}), request)
         try:
             params = self._validate(request)
         except _Invalid as exc:
@@ -310,8 +313,15 @@ class OpenAIServer(ProtocolServer):
                 "total_tokens": text_tokens + image_tokens,
             },
         }
-        return Response(200, json.dumps(body).encode(), {
+        headers = {
             "Content-Type": "application/json",
             "x-request-id": f"req_{secrets.token_hex(16)}",
             "openai-processing-ms": str(int(self.latency * 1000)),
-        })
+        }
+        headroom = self.rate_headroom()
+        if headroom is not None:  # as OpenAI reports its limits on every answer
+            left, reset = headroom
+            headers.update({"x-ratelimit-limit-requests": str(self.rate_limit[0]),
+                            "x-ratelimit-remaining-requests": str(left),
+                            "x-ratelimit-reset-requests": f"{reset:.3f}s"})
+        return Response(200, json.dumps(body).encode(), headers)

@@ -42,6 +42,8 @@ class Packing(base.Backend):
                                    seed=job.seed + i) for i in range(job.count)]
             if job.prompt.startswith("fail"):
                 yield job, outputs[:1], base.GenerationError("the second one failed")
+            elif job.prompt.startswith("first"):
+                yield job, outputs[1:], base.GenerationError("the first one failed")
             else:
                 yield job, outputs, None
 
@@ -90,6 +92,24 @@ def test_a_partly_failed_item_keeps_what_was_made_and_counts_the_rest():
     assert sorted(writer.sample_ids) == ["fail:1", "ok:1", "ok:2"]
     assert progress[-1].done == 3 and progress[-1].failed == 1
     assert [(f.prompt, f.error) for f in run.failed] == [("fail", "the second one failed")]
+
+
+def test_what_survives_a_partly_failed_item_keeps_its_own_index_and_key():
+    class Keys(MemoryWriter):
+        def __init__(self):
+            super().__init__()
+            self.keys = {}
+
+        def prepare(self, item, offset, output, **kwargs):
+            self.keys[output.data.decode()] = (item.first_index + offset,
+                                               item.output_key(offset))
+            return super().prepare(item, offset, output, **kwargs)
+
+    items = plan_module.plan([choice("m", Packing(), count=2)], ["first"], seed=5)
+    writer = Keys()
+    list(run_module.Run(items, {}, writer))
+    # output 0 failed; output 1 (seed 6) is index 1, with index 1's resume key
+    assert writer.keys == {"first:6": (1, items[0].output_key(1))}
 
 
 def test_a_cancelled_run_stops_the_local_lane():

@@ -39,13 +39,13 @@ class MemoryWriter:
     def __init__(self, fail_on=()):
         self.sample_ids, self.prepared_on, self.fail_on = [], set(), fail_on
 
-    def prepare(self, item, output):
+    def prepare(self, item, offset, output, *, latency_s=0.0, run_id=None):
         self.prepared_on.add(threading.current_thread().name)
         if output.data.decode() in self.fail_on:
             raise ValueError("the file does not decode")
         return output
 
-    def add(self, item, prepared, latency_s, run_id):
+    def add(self, item, prepared):
         self.sample_ids.extend(p.data.decode() for p in prepared)
 
     def flush(self):
