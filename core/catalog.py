@@ -92,6 +92,9 @@ class Model:
             extra.append(NUM_IMAGES)
         if self.seeded and not self._has("seed"):
             extra.append(SEED)
+        for backend in self.backends:  # options a backend adds (local: speed)
+            extra.extend(p.with_(backends=(backend.kind,)) for p in backend.params
+                         if not self._has(p.name) and p.name not in {e.name for e in extra})
         return tuple(self.params) + tuple(extra)
 
     def _has(self, name):

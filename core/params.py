@@ -198,6 +198,14 @@ GUIDANCE = Param(
 )
 
 
+SPEED = Param(
+    "speed", CHOICE, default="safe", choices=("safe", "fast"), label="Speed",
+    backends=("diffusers",),
+    help="fast: channels-last, fused attention projections, torch.compile of the "
+    "denoiser on CUDA (the first batch compiles for minutes) and VAE tiling for "
+    "outputs over 1.5 MP; images may differ slightly. safe: as the model card runs it",
+)
+
 TIMEOUT = Param(
     "timeout", FLOAT, default=600.0, min=1.0, max=3600.0, label="Timeout (s)",
     help="How long to wait for a hosted model's answer before the item fails "

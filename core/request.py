@@ -249,7 +249,8 @@ def _choose(task, model_id, own, params, secrets, errors, check_ready):
         errors[model_id, name] = message
     plan_values = {p.name: clean.pop(p.name, None) for p in model.all_params
                    if p.scope == PLAN}
-    return Choice(model, backend, clean, count=int(plan_values.get("num_images") or 1))
+    return Choice(model, backend, backend.effective(clean),
+                  count=int(plan_values.get("num_images") or 1))
 
 
 def _check_prompts_needed(request, prompt, params, view):

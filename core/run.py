@@ -1,13 +1,17 @@
 """Running work items: concurrently, bounded per provider, with retries.
 
-Hosted calls run concurrently; local calls run one at a time on the device
-(the diffusers backend holds a lock). The worker that produced an output also
-does its media work (checks, probes, previews, files: ``writer.prepare``), so
-the thread that collects results only adds samples. A failure is recorded and
+Hosted calls run concurrently. Local work (backends that declare
+``packs_inputs``) runs in one lane beside them: all items of one model and
+options go to the backend at once, which packs them into pipeline calls, and
+models follow one another, so each loads once per run. The worker that
+produced an output also does its media work (checks, probes, previews,
+files: ``writer.prepare``; local outputs on a media thread beside the lane),
+so the thread that collects results only adds samples. A failure is recorded and
 the run goes on; every finished output is written as soon as it arrives, so
 nothing finished is lost.
 """
 
+import json
 import logging
 import os
 import queue
@@ -138,6 +142,7 @@ class Run:
 
     def __post_init__(self):
         self._cancelled = threading.Event()
+        self._abandoned = threading.Event()  # the caller stopped iterating
         kinds = {item.choice.backend.kind: item.choice.backend for item in self.items}
         self._pacers = {k: Pacer(b.rate_limit, b.concurrency, b.max_concurrency)
                         for k, b in kinds.items()}
@@ -160,11 +165,19 @@ class Run:
         pace = Pace(self.items)
         start = last_flush = last_poll = time.perf_counter()
         finished = queue.SimpleQueue()  # O(1) per completion, however many items
+        lanes = packs(self.items)
         pool = ThreadPoolExecutor(self._workers, thread_name_prefix="multigen")
+        # local work: one lane, one model after another, and the media work of
+        # its outputs beside it (never queued behind hosted requests)
+        lane = ThreadPoolExecutor(1, thread_name_prefix="multigen-local")
+        media = ThreadPoolExecutor(1, thread_name_prefix="multigen-media")
         try:
             for item in self.items:
-                pool.submit(self._run_one, item).add_done_callback(
-                    lambda future, item=item: finished.put((item, future)))
+                if not item.choice.backend.packs_inputs:
+                    pool.submit(self._run_one, item).add_done_callback(
+                        lambda future, item=item: finished.put((item, _outcome(future))))
+            if lanes:
+                lane.submit(self._run_lanes, lanes, media, finished)
             for _ in range(len(self.items)):
                 while True:
                     now = time.perf_counter()
@@ -178,15 +191,14 @@ class Run:
                         self.writer.flush()
                         last_flush = now
                     try:
-                        item, future = finished.get(timeout=1.0)
+                        item, (prepared, latency, error) = finished.get(timeout=1.0)
                         break
                     except queue.Empty:
                         continue
-                prepared, _, error = future.result()
                 if prepared:
-                    error = self._write(item, prepared)
-                    if error:
-                        prepared = None  # nothing of it was saved
+                    write_error = self._write(item, prepared)
+                    if write_error:
+                        prepared, error = None, write_error  # nothing of it was saved
                     else:
                         done += len(prepared)
                 if error:
@@ -196,8 +208,64 @@ class Run:
                 elapsed = time.perf_counter() - start
                 yield Progress(done, total, failed, elapsed, pace.eta(elapsed))
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            self._abandoned.set()
+            for executor in (pool, lane, media):
+                executor.shutdown(wait=True, cancel_futures=True)
             self.writer.flush()
+
+    def _run_lanes(self, lanes, media, finished):
+        """In the local lane: each group of items (one model and options) in
+        one ``generate_many``, groups one after another, so each model loads
+        once and a memory budget never thrashes. Outputs go to the media
+        worker as each item's are done."""
+        for backend, items in lanes:
+            by_job = {id(item.job): item for item in items}
+            reported = set()
+            error = NOT_STARTED
+            last = time.perf_counter()
+            if not self._cancelled.is_set():
+                try:
+                    for job, outputs, failure in backend.generate_many(
+                            [item.job for item in items], self.secrets):
+                        item = by_job[id(job)]
+                        reported.add(id(job))
+                        now = time.perf_counter()
+                        latency, last = now - last, now
+                        if outputs and all(o.latency_s is not None for o in outputs):
+                            latency = sum(o.latency_s for o in outputs)  # its share
+                        message = redact(failure, self.secrets) if failure else None
+                        media.submit(self._prepare, item, outputs, latency, message
+                                     ).add_done_callback(lambda future, item=item: finished.put(
+                                         (item, _outcome(future))))
+                        if self._cancelled.is_set() or self._abandoned.is_set():
+                            break
+                except Exception as e:  # a bug: what is left of the group fails
+                    error = redact(f"{type(e).__name__}: {e}", self.secrets)
+                    logger.warning("local generation failed: %s", error)
+            for item in items:
+                if id(item.job) not in reported:
+                    finished.put((item, (None, 0.0, error)))
+
+    def _prepare(self, item, outputs, latency, error=None):
+        """The media work of an item's outputs; (prepared, latency, error).
+        Each output's latency is its share of a packed call, else an equal
+        share of the item's; when some failed, the rest keep their own index
+        (from their seed) so their resume keys stay theirs."""
+        if not outputs:
+            return None, latency, error
+        each = latency / max(1, len(outputs))
+        offsets = range(len(outputs))
+        if error is not None and item.job.seed is not None and all(
+                o.seed is not None for o in outputs):
+            offsets = [o.seed - item.job.seed for o in outputs]
+        try:
+            return [self.writer.prepare(item, offset, o, run_id=self.run_id,
+                                        latency_s=o.latency_s if o.latency_s is not None
+                                        else each)
+                    for offset, o in zip(offsets, outputs)], latency, error
+        except Exception as e:
+            logger.warning("saving outputs failed: %s", redact(e, self.secrets))
+            return None, latency, redact(f"could not save the output: {e}", self.secrets)
 
     def _run_one(self, item):
         """In a worker: the backend call, paced to its provider, then the
@@ -231,13 +299,8 @@ class Run:
                 logger.warning("generation failed: %s", message)
                 return None, 0.0, message
             latency = time.perf_counter() - start
-        each = latency / max(1, len(outputs))
-        try:  # outside the provider's slot: the next request need not wait
-            return [self.writer.prepare(item, offset, o, latency_s=each, run_id=self.run_id)
-                    for offset, o in enumerate(outputs)], latency, None
-        except Exception as e:
-            logger.warning("saving outputs failed: %s", redact(e, self.secrets))
-            return None, latency, redact(f"could not save the output: {e}", self.secrets)
+        # outside the provider's slot: the next request need not wait
+        return self._prepare(item, outputs, latency)
 
     def _write(self, item, prepared):
         try:
@@ -246,3 +309,28 @@ class Run:
             logger.warning("writing outputs failed: %s", redact(e, self.secrets))
             return redact(f"could not save the output: {e}", self.secrets)
         return None
+
+
+def _outcome(future):
+    """(prepared, latency, error) of a finished worker task, whatever it did."""
+    try:
+        return future.result()
+    except Exception as e:  # noqa: BLE001 - reported as the item's failure
+        return None, 0.0, f"{type(e).__name__}: {e}"
+
+
+def pack_key(item):
+    """Items with the same key can share a pipeline call."""
+    choice = item.choice
+    return (choice.model.id, choice.backend.kind, id(choice.backend),
+            json.dumps(choice.options, sort_keys=True, default=str))
+
+
+def packs(items):
+    """The items of backends that pack inputs, grouped by :func:`pack_key`
+    in the order each group first appears: [(backend, [items])]."""
+    groups = {}
+    for item in items:
+        if item.choice.backend.packs_inputs:
+            groups.setdefault(pack_key(item), (item.choice.backend, []))[1].append(item)
+    return list(groups.values())

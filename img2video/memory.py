@@ -79,14 +79,14 @@ def choose(mode, device, fast_gib, *, decode_chunk_size=None, chunked_decode=Fal
 
 
 def apply(pipe, plan):
-    """Puts ``pipe`` in the state ``plan`` asks for (the pipeline is cached,
-    so a plan also undoes the previous run's); returns the plan with what
-    this pipeline actually supports."""
-    if plan.device == "cuda":
-        _set_offload(pipe, plan)
+    """Sets how ``pipe`` uses memory for frames as ``plan`` asks (the
+    pipeline is kept between runs, so a plan also undoes the previous
+    run's); returns the plan with what this pipeline actually supports.
+    Where the weights live (offload) is the backend's placement."""
     chunked = False
     for name in ("unet", "transformer", "transformer_2"):
         model = getattr(pipe, name, None)
+        model = getattr(model, "_orig_mod", model)
         if model is not None:
             chunked = _set_forward_chunking(model, plan.forward_chunking) or chunked
     vae = getattr(pipe, "vae", None)
@@ -104,22 +104,3 @@ def _set_forward_chunking(model, on):
     for block in blocks:
         block.set_chunk_feed_forward(chunk_size=1 if on else None, dim=0)
     return on and bool(blocks)
-
-
-def _set_offload(pipe, plan):
-    import torch
-
-    offloaded = any(hasattr(c, "_hf_hook") for c in pipe.components.values()
-                    if isinstance(c, torch.nn.Module))
-    if plan.cpu_offload and not offloaded:
-        pipe.enable_model_cpu_offload()
-    elif not plan.cpu_offload and offloaded:
-        pipe.remove_all_hooks()
-        try:
-            pipe.to("cuda")
-        except torch.cuda.OutOfMemoryError:
-            # someone else took the memory meanwhile: stay offloaded
-            pipe.to("cpu")
-            torch.cuda.empty_cache()
-            pipe.enable_model_cpu_offload()
-            plan.cpu_offload = True

@@ -124,13 +124,25 @@ SVD_XT = svd("svd-xt", "Stable Video Diffusion XT (25 frames)",
 
 # --- LTX-Video and Wan (local, prompt-guided) ------------------------------------------
 
+# the negative prompts diffusers' LTX-Video and Wan docs run with (used when the
+# user gives none; docs/providers-research.md section 9)
+LTX_NEGATIVE = "worst quality, inconsistent motion, blurry, jittery, distorted"
+WAN_NEGATIVE = (
+    "Bright tones, overexposed, static, blurred details, subtitles, style, works, "
+    "paintings, images, static, overall gray, worst quality, low quality, JPEG "
+    "compression residue, ugly, incomplete, extra fingers, poorly drawn hands, poorly "
+    "drawn faces, deformed, disfigured, misshapen limbs, fused fingers, still picture, "
+    "messy background, three legs, many people in the background, walking backwards")
+
 LTX_VIDEO = Model(
     "ltx-video", "LTX-Video", TASK, batched=False,
     summary="Lightricks' fast DiT video model: 24 fps, 704x480, prompt-guided",
     backends=(
         DiffusersVideo(repo="Lightricks/LTX-Video", pipeline="LTXImageToVideoPipeline",
                        gpu_dtype="bfloat16", call_fields={"fps": "frame_rate"},
-                       fast_gib=24.0),
+                       fast_gib=24.0, recommended_negative=LTX_NEGATIVE,
+                       timestep_decode={"decode_timestep": 0.05,
+                                        "decode_noise_scale": 0.025}),
     ),
     params=(
         *frame_size(704, 480, multiple_of=32),
@@ -153,7 +165,8 @@ WAN21_I2V = Model(
         DiffusersVideo(repo="Wan-AI/Wan2.1-I2V-14B-480P-Diffusers",
                        pipeline="WanImageToVideoPipeline", gpu_dtype="bfloat16",
                        fp32_components=("vae", "image_encoder"),
-                       call_fields={"fps": None}, fast_gib=60.0),
+                       call_fields={"fps": None}, fast_gib=60.0,
+                       recommended_negative=WAN_NEGATIVE),
     ),
     params=(
         *frame_size(832, 480, multiple_of=16),
@@ -172,7 +185,7 @@ WAN22_I2V = Model(
         DiffusersVideo(repo="Wan-AI/Wan2.2-I2V-A14B-Diffusers",
                        pipeline="WanImageToVideoPipeline", gpu_dtype="bfloat16",
                        fp32_components=("vae",), call_fields={"fps": None},
-                       fast_gib=80.0),
+                       fast_gib=80.0, recommended_negative=WAN_NEGATIVE),
         ReplicateVideo(model_ref="wan-video/wan-2.2-i2v-a14b", needs_prompt=True,
                        fields={"fps": "frames_per_second",
                                "num_inference_steps": "sample_steps"}),

@@ -271,10 +271,14 @@ def test_same_seed_same_video_and_the_low_memory_plan(images, fresh_datasets):
     assert np.array_equal(a_frames, again)
     assert np.abs(a_frames - other).mean() > 1
     assert a.generation.memory["decode_chunk_size"] == 8
-    assert b.generation.memory == {
+    frames_plan = {
         "mode": "low", "plan": "low", "device": "cpu", "available_gpu_gib": None,
         "cpu_offload": False, "forward_chunking": True, "vae_tiling": False,
         "decode_chunk_size": 2}
+    assert {k: b.generation.memory.get(k) for k in frames_plan} == frames_plan
+    # where the weights live: all on the CPU, with the sizes it was chosen from
+    assert b.generation.memory["placement"] == "full" and not b.generation.memory["fp8"]
+    assert b.generation.memory["weights_gib"] is not None
 
 
 def test_a_second_run_adds_to_the_same_videos_dataset(images):

@@ -117,11 +117,15 @@ def test_second_run_reuses_the_loaded_pipeline(dataset):
     op = foo.get_operator(OP)
     kwargs = dict(prompt="a cat", model="sd15", backend="diffusers", width=64,
                   height=64, num_inference_steps=1)
+    def loads():
+        return sum(len(v) for k, v in local.LOAD_SECONDS.items() if k[1].endswith("v1-5"))
+
+    before = loads()
     op(dataset, **kwargs)
-    loads = {k: len(v) for k, v in local.LOAD_SECONDS.items() if k[1].endswith("v1-5")}
+    first = loads()
+    assert first - before <= 1  # loaded now, or by an earlier test
     op(dataset, **kwargs)
-    assert {k: len(v) for k, v in local.LOAD_SECONDS.items() if k[1].endswith("v1-5")} == loads
-    assert list(loads.values()) == [1]
+    assert loads() == first
 
 
 def test_a_model_missing_from_the_cache_says_how_to_get_it(dataset, monkeypatch):
@@ -134,8 +138,8 @@ def test_a_model_missing_from_the_cache_says_how_to_get_it(dataset, monkeypatch)
 
     # a fresh process: nothing loaded yet
     local = plugin_module("core.backends.diffusers_local")
-    for key in [k for k in local._PIPELINES if k[1].endswith("3.5-large")]:
-        monkeypatch.delitem(local._PIPELINES, key)
+    for key in [k for k in local.RESIDENCY.entries if k[1].endswith("3.5-large")]:
+        local.RESIDENCY.drop(key)
     folder = os.path.join(HUB_CACHE, "models--stabilityai--stable-diffusion-3.5-large")
     moved = folder + ".away"
     shutil.move(folder, moved)

@@ -29,19 +29,22 @@ class ShapE(Diffusers):
     def from_image(self):
         return "Img2Img" in self.pipeline
 
-    def call(self, pipe, job, size, generators):
+    def call(self, pipe, rows, generators, entry):
         import torch
 
-        kwargs = self.pipeline_kwargs(job)
+        kwargs = self.pipeline_kwargs(rows[0].job)
         mesh_format = kwargs.pop(MESH_FORMAT, "glb")
         frame_size = kwargs.pop(FRAME_SIZE, 64)
         if self.from_image:
             from PIL import Image
 
-            with Image.open(job.source_path) as image:
-                inputs = {"image": [image.convert("RGB")] * size}
+            images = []
+            for row in rows:
+                with Image.open(row.job.source_path) as image:
+                    images.append(image.convert("RGB"))
+            inputs = {"image": images}
         else:
-            inputs = {"prompt": [job.prompt] * size}
+            inputs = {"prompt": [row.job.prompt for row in rows]}
         latents = pipe(**inputs, generator=generators, frame_size=frame_size,
                        output_type="latent", **kwargs).images
         renderer, device = pipe.shap_e_renderer, pipe._execution_device
@@ -51,7 +54,10 @@ class ShapE(Diffusers):
                 mesh = renderer.decode_to_mesh(latent[None, :], device)
                 frames = renderer.decode_to_image(latent[None, :], device,
                                                   size=frame_size)
-                outputs.append(self._output(mesh, frames, mesh_format, pipe))
+                try:
+                    outputs.append(self._output(mesh, frames, mesh_format, pipe))
+                except GenerationError as e:  # this one's mesh is empty; not the others'
+                    outputs.append(e)
         return outputs
 
     def _output(self, decoded, frames, mesh_format, pipe):

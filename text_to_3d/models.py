@@ -56,7 +56,7 @@ SHAP_E = Model(
     "shap-e", "Shap-E", "txt2mesh",
     summary="OpenAI's text-to-3D: coloured meshes in seconds on a GPU",
     backends=(
-        ShapE(repo="openai/shap-e", pipeline="ShapEPipeline"),
+        ShapE(repo="openai/shap-e", pipeline="ShapEPipeline", variant="fp16"),
         replicate_shap_e(),
     ),
     params=(GUIDANCE.with_(default=15.0, help="How strongly the shape follows the prompt"),
@@ -70,7 +70,8 @@ SHAP_E_IMG2IMG = Model(
     "shap-e-img2img", "Shap-E (image to 3D)", "img2mesh",
     summary="OpenAI's image-to-3D: a coloured mesh from one picture",
     backends=(
-        ShapE(repo="openai/shap-e-img2img", pipeline="ShapEImg2ImgPipeline"),
+        ShapE(repo="openai/shap-e-img2img", pipeline="ShapEImg2ImgPipeline",
+              variant="fp16"),
         replicate_shap_e(image_field="image"),
     ),
     params=(GUIDANCE.with_(default=3.0, help="How strongly the shape follows the image"),

@@ -101,8 +101,9 @@ SDXL_LIGHTNING = Model(
                       call_args={"num_inference_steps": 4, "guidance_scale": 0.0}),
         replicate_sd("bytedance/sdxl-lightning-4step:5599ed30703defd1d160a25a63321b4dec97101d98b4674bcc56e41f62f35637"),
     ),
+    # guidance 0 (the distilled steps): a negative prompt would do nothing
     params=(*sized(1024, max=1280, backends=LOCAL),
-            *sized(1024, min=256, max=1280, backends=REPLICATE), NEGATIVE_PROMPT),
+            *sized(1024, min=256, max=1280, backends=REPLICATE)),
 )
 
 SSD_1B = Model(
@@ -264,7 +265,7 @@ STABLE_IMAGE_ULTRA = Model(
 
 def flux_local(repo, gated):
     return DiffusersImage(repo=repo, pipeline="FluxPipeline", gpu_dtype="bfloat16",
-                     gated=gated, max_batch=2)
+                          gated=gated, max_batch=4, working_gib=2.0)
 
 
 FLUX_REPLICATE_FIELDS = {"guidance_scale": "guidance"}
@@ -296,7 +297,10 @@ FLUX_DEV = Model(
     ),
     params=(
         *sized(1024, max=2048, multiple_of=16, backends=("diffusers",)),
-        STEPS.with_(default=28, max=50),
+        # the guidance-distilled model wants about 50 steps locally (diffusers'
+        # FLUX docs); Replicate's cog defaults to 28
+        STEPS.with_(default=50, max=50, backends=LOCAL),
+        STEPS.with_(default=28, max=50, backends=REPLICATE),
         GUIDANCE.with_(default=3.5, max=10.0),
         aspect_ratio(FLUX_ASPECT_RATIOS, backends=("replicate",)),
         output_format(("webp", "jpg", "png"), default="webp", backends=("replicate",)),

@@ -8,7 +8,8 @@ from .local import DiffusersImage
 @dataclass
 class SDXLLightning(DiffusersImage):
     """SDXL base with ByteDance's distilled UNet and a trailing-timestep Euler
-    scheduler, as the SDXL-Lightning model card loads it."""
+    scheduler, as the SDXL-Lightning model card loads it (4 steps, guidance
+    0: a negative prompt would do nothing, so none is offered)."""
 
     unet_repo: str = ""
     unet_file: str = ""
@@ -17,16 +18,23 @@ class SDXLLightning(DiffusersImage):
     def ref(self):
         return f"{self.unet_repo}/{self.unet_file}"
 
-    def load(self, device, dtype, token):
+    def load(self, dtype, token, preloaded=None):
+        """As the model card loads it: the UNet built from the base's config
+        and filled with the distilled weights, then the base pipeline around
+        it (the base UNet's weights are never downloaded)."""
+        import diffusers
         from huggingface_hub import hf_hub_download
         from safetensors.torch import load_file
 
-        pipe = self.from_pretrained(self.pipeline, self.repo, dtype, token)
+        config = diffusers.UNet2DConditionModel.load_config(self.repo, subfolder="unet",
+                                                            token=token)
+        unet = diffusers.UNet2DConditionModel.from_config(config)
         weights = hf_hub_download(self.unet_repo, self.unet_file, token=token)
-        pipe.unet.load_state_dict(load_file(weights))
-        pipe.unet.to(dtype)
+        unet.load_state_dict(load_file(weights))
+        unet.to(dtype)
+        pipe = self.from_pretrained(self.pipeline, self.repo, dtype, token, unet=unet)
         pipe.scheduler = self.make_scheduler(pipe.scheduler.config)
-        return self.place(pipe, device)
+        return pipe
 
     def make_scheduler(self, base_config):
         import diffusers
@@ -45,7 +53,7 @@ class Kandinsky22(DiffusersImage):
     # indexes a list of generators out of range: one image per call
     max_batch: int = 1
 
-    def load(self, device, dtype, token):
+    def load(self, dtype, token, preloaded=None):
         import diffusers
 
         prior = self.from_pretrained("KandinskyV22PriorPipeline", self.prior_repo,
@@ -57,4 +65,4 @@ class Kandinsky22(DiffusersImage):
             prior_text_encoder=prior.text_encoder, prior_tokenizer=prior.tokenizer,
             prior_scheduler=prior.scheduler, prior_image_processor=prior.image_processor,
         )
-        return self.place(pipe, device)
+        return pipe

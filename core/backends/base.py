@@ -7,7 +7,7 @@ Provider details (field names, auth, wire format, retries) stay behind it.
 
 import importlib.util
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Dict, List, Optional
+from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple
 
 from ..pacing import RateLimit
 from ..params import TIMEOUT
@@ -64,6 +64,8 @@ class Output:
     provider_ref: Optional[str] = None
     revised_prompt: Optional[str] = None
     extra: Dict[str, Any] = field(default_factory=dict)
+    # seconds spent making this output, when a packed call shared its time
+    latency_s: Optional[float] = None
     # further files that belong with this one (a preview, an intermediate image)
     companions: Dict[str, "Output"] = field(default_factory=dict)
     # its provenance (core.provenance.record), set by the writer before it
@@ -85,6 +87,11 @@ class Backend:
     - ``concurrency``: how many requests may run at once to start with, and
       ``max_concurrency`` the most it may grow to (see :mod:`core.pacing`)
     - ``rate_limit``: the provider's documented request rate, if any
+    - ``params``: options the backend adds to every model it runs (the local
+      backend's ``speed``), each applying to this backend only
+    - ``packs_inputs``: one call can take several inputs (prompts, sources)
+      of one model and options; the run hands such a backend all its items of
+      one model at once (``generate_many``), one model after another
 
     Every declaration also says what the model takes, where it differs from
     these defaults (checked once, generically, by the request and the plan):
@@ -108,6 +115,8 @@ class Backend:
     concurrency: ClassVar[int] = 1
     max_concurrency: ClassVar[Optional[int]] = None
     rate_limit: ClassVar[Optional[RateLimit]] = None
+    params: ClassVar[Tuple] = ()
+    packs_inputs: ClassVar[bool] = False
 
     max_batch: int = 1
     takes_prompt: bool = True
@@ -169,10 +178,26 @@ class Backend:
                     f"{self.max_source_pixels:,} pixels; this one is {width}x{height}")
         return None
 
+    def effective(self, options):
+        """The options as they act on this backend: what the provider would
+        ignore is set to None, so provenance records only what acted."""
+        return options
+
     def generate(self, job: Job, secrets) -> List[Output]:
         """Runs ``job`` and returns ``job.count`` outputs (or fewer, with
         ``GenerationError`` raised for a total failure)."""
         raise NotImplementedError
+
+    def generate_many(self, jobs, secrets):
+        """Runs several jobs of one model and options; yields ``(job,
+        outputs, error)`` as each finishes (``error``: a ``GenerationError``
+        saying why outputs are missing, or None). Backends that declare
+        ``packs_inputs`` pack them into fewer calls."""
+        for job in jobs:
+            try:
+                yield job, self.generate(job, secrets), None
+            except GenerationError as e:
+                yield job, [], e
 
 
 def ext_from_content_type(content_type, default="png"):

@@ -13,10 +13,10 @@ def choices(all_keys, **params):
 
 
 def test_outputs_split_into_backend_calls_with_consecutive_seeds(all_keys):
-    (local,) = choices(all_keys, models=["sdxl"], num_images=6,
-                       options={"sdxl": {"backend": "diffusers"}})
-    items = plan_module.plan([local], ["a", "b"], seed=10)
-    # max_batch 4: 4 + 2 outputs per prompt
+    (hosted,) = choices(all_keys, models=["sdxl"], num_images=6,
+                        options={"sdxl": {"backend": "replicate"}})
+    items = plan_module.plan([hosted], ["a", "b"], seed=10)
+    # Replicate's max_batch 4: 4 + 2 outputs per prompt
     assert [(i.prompt, i.first_index, i.job.count, i.job.seed) for i in items] == [
         ("a", 0, 4, 10), ("a", 4, 2, 14), ("b", 0, 4, 10), ("b", 4, 2, 14)]
     assert plan_module.count_outputs(items) == 12
