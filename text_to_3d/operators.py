@@ -64,6 +64,9 @@ class TextTo3D(_MeshOperator, GenerateOperator):
                 ``wildcards_dir`` (README: "Prompt templates")
             embed_provenance (True): write the provenance into each file
                 (README: "Provenance inside the files")
+            timeout (600): seconds each hosted item may wait for its provider
+                before it is listed as failed (a running Replicate prediction
+                is then cancelled)
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s), e.g.
                 ``guidance_scale``, ``frame_size``, ``mesh_format``; for
@@ -110,6 +113,9 @@ class ImageTo3D(_MeshOperator, FromImagesOperator):
             output_dir (None): where files go
             embed_provenance (True): write the provenance into each file
                 (README: "Provenance inside the files")
+            timeout (600): seconds each hosted item may wait for its provider
+                before it is listed as failed (a running Replicate prediction
+                is then cancelled)
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s)
 

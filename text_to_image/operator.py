@@ -47,6 +47,9 @@ class TextToImage(GenerateOperator):
                 ``wildcards_dir`` (README: "Prompt templates")
             embed_provenance (True): write the provenance into each file
                 (README: "Provenance inside the files")
+            timeout (600): seconds each hosted item may wait for its provider
+                before it is listed as failed (a running Replicate prediction
+                is then cancelled)
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s), e.g. ``width``,
                 ``num_inference_steps``; each goes to the models that have it
