@@ -88,6 +88,18 @@ def wait_for(predicate, timeout=120, details=lambda: ""):
     raise AssertionError(f"timed out; {details()}")
 
 
+def run_queued_shards(result, workers, count=2):
+    """Starts a worker per queued shard and waits until every shard has
+    completed; returns the shards' ids and the service that knows them."""
+    queued = [ObjectId(i) for i in result.result["queued"]]
+    assert len(queued) == count
+    workers.start(count)
+    service = DelegatedOperationService()
+    wait_for(lambda: all(service.get(i).run_state == "completed" for i in queued),
+             timeout=180, details=workers.logs)
+    return queued, service
+
+
 def test_prompts_from_a_text_file_a_csv_file_and_a_field(servers, dataset, tmp_path):
     op = foo.get_operator(OP)
     txt = tmp_path / "prompts.txt"
@@ -135,12 +147,7 @@ def test_shards_on_two_workers_generate_every_item_exactly_once(servers, persist
     prompts = [f"a lighthouse, variant {i}" for i in range(12)]
     res = op(persistent, prompt=prompts, model="flux-schnell", backend="replicate",
              num_images=2, shards=2, delegate=True)
-    queued = [ObjectId(i) for i in res.result["queued"]]
-    assert len(queued) == 2
-    workers.start(2)
-    service = DelegatedOperationService()
-    wait_for(lambda: all(service.get(i).run_state == "completed" for i in queued),
-             timeout=180, details=workers.logs)
+    queued, service = run_queued_shards(res, workers)
     persistent.reload()
     keys = persistent.values("generation.item_key")
     assert len(keys) == 24 == len(set(keys)), "every item exactly once"

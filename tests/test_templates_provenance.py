@@ -7,17 +7,15 @@ import io
 import json
 
 import pytest
-from bson import ObjectId
 from PIL import Image
 
 import fiftyone as fo
 import fiftyone.operators as foo
 from fiftyone import ViewField as F
-from fiftyone.operators.delegated import DelegatedOperationService
 
 from tests.conftest import plugin_module
 from tests.providers import KEYS, provider_servers
-from tests.test_batches import Workers, wait_for
+from tests.test_batches import Workers, run_queued_shards
 
 OP = "@multigen/generate/txt2img"
 GRID = "a {red|green|blue} {car|bicycle} in the __weather__"
@@ -97,12 +95,7 @@ def test_delegated_shards_expand_a_random_template_identically(servers, dataset,
     res = op(dataset, prompt=GRID, wildcards_dir=wildcards, template_mode="random",
              num_prompts=8, model="flux-schnell", backend="replicate", num_images=2,
              shards=2, delegate=True)
-    queued = [ObjectId(i) for i in res.result["queued"]]
-    assert len(queued) == 2
-    workers.start(2)
-    service = DelegatedOperationService()
-    wait_for(lambda: all(service.get(i).run_state == "completed" for i in queued),
-             timeout=180, details=workers.logs)
+    run_queued_shards(res, workers)
     dataset.reload()
     keys = dataset.values("generation.item_key")
     assert len(keys) == 16 == len(set(keys)), "each prompt and image exactly once"

@@ -109,13 +109,19 @@ def test_txt2img_form_flags_problems_and_adds_nothing(app, dataset_name):
     assert len(dataset) == 0
 
 
-def test_txt2img_provider_error_is_a_readable_message(app, dataset_name, providers):
+def stable_image_core_form(app, dataset_name):
+    """A fresh dataset, open in the App, with a filled Stable Image Core form."""
     dataset = fo.Dataset(dataset_name, persistent=True)
     app.open_dataset(dataset_name)
     app.open_operator(OPERATOR)
     app.choose_models(["Stable Image Core"])
     app.fill("Prompt", "a lighthouse at dusk")
     app.expect_summary("This run makes 1 output with Stable Image Core")
+    return dataset
+
+
+def test_txt2img_provider_error_is_a_readable_message(app, dataset_name, providers):
+    dataset = stable_image_core_form(app, dataset_name)
     providers["stability"].fail_next("payment_required")
     app.execute()
 
@@ -132,12 +138,7 @@ def test_txt2img_can_be_scheduled_from_the_app(app, dataset_name, providers):
     README names): the run is queued for `fiftyone delegated launch`."""
     from fiftyone.operators.delegated import DelegatedOperationService
 
-    dataset = fo.Dataset(dataset_name, persistent=True)
-    app.open_dataset(dataset_name)
-    app.open_operator(OPERATOR)
-    app.choose_models(["Stable Image Core"])
-    app.fill("Prompt", "a lighthouse at dusk")
-    app.expect_summary("This run makes 1 output with Stable Image Core")
+    dataset = stable_image_core_form(app, dataset_name)
     app.schedule()
     app.expect_notice("successfully scheduled", timeout=300_000)
     queued = []
@@ -145,7 +146,7 @@ def test_txt2img_can_be_scheduled_from_the_app(app, dataset_name, providers):
     while not queued and time.monotonic() < deadline:
         queued = DelegatedOperationService().list_operations(dataset_name=dataset_name)
         time.sleep(0.5)
-    assert len(queued) == 1 and queued[0].operator.endswith("/txt2img"), app.error_details()
+    assert len(queued) == 1 and queued[0].operator.endswith("/txt2img")
     app.shot("txt2img-scheduled")
     dataset.reload()
     assert len(dataset) == 0  # queued, not run

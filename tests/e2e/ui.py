@@ -169,14 +169,6 @@ class AppUI:
         expect(button).to_be_enabled(timeout=SLOW)
         button.click()
 
-    def error_details(self):
-        """The text of an operator error dialog, opened, or "" when none."""
-        error = self.page.get_by_text("Error occurred during operator execution")
-        if not error.count():
-            return ""
-        error.first.click()
-        return self.page.locator("body").inner_text()[:5000]
-
     def expect_notice(self, text, timeout=SLOW):
         """The message the operator shows when it is done (a snackbar)."""
         notice = self.page.locator(".MuiSnackbar-root, [role=alert]").filter(
