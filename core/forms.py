@@ -23,7 +23,7 @@ def build(operator, ctx, request, secrets, num_sources=1):
         prop = inputs.str("sources", label="Source images", default="none",
                           view=types.View(read_only=True))
         flag(prop, request.errors[None, "sources"])
-    add_models_input(inputs, operator.task, request, operator.default_model)
+    add_models_input(inputs, operator.task, request, operator.default_model_for(secrets))
     if operator.prompt_mode != NO_PROMPT:
         add_prompt_inputs(inputs, ctx, operator, request)
     add_run_options(inputs, request, selected)

@@ -15,7 +15,8 @@ import fiftyone.operators as foo
 from . import catalog, delegation, forms, generate, sdk
 from .groups import NO_SOURCES, collect_sources, count_sources, output_dataset
 from .plan import TaskInputs
-from .request import NO_PROMPT, PROMPT_OPTIONAL, PROMPT_REQUIRED, parse
+from .backends.diffusers_local import gpu_present
+from .request import NO_PROMPT, PROMPT_OPTIONAL, PROMPT_REQUIRED, default_backend, parse
 from .secrets import resolve_secrets
 
 REFRESH_S = 10  # how often a long App run refreshes the grid as samples land
@@ -31,6 +32,9 @@ class GenerateOperator(foo.Operator):
 
     task = ""
     default_model = ""
+    # the form's default when ``default_model`` cannot run yet (no key) and
+    # there is no GPU: a local model made for few steps on a CPU
+    cpu_default_model = None
     label = ""
     description = ""
     icon = "/assets/icon-light.svg"
@@ -55,6 +59,17 @@ class GenerateOperator(foo.Operator):
             view_target=self.uses_view_target,
         )
 
+    @classmethod
+    def default_model_for(cls, secrets):
+        """The model a fresh form starts with: ``default_model``, unless it
+        needs a key that is not set and there is no GPU, then
+        ``cpu_default_model`` (a newcomer's first image in seconds)."""
+        if cls.cpu_default_model and not gpu_present():
+            model = catalog.get(cls.default_model)
+            if default_backend(model, secrets).missing(secrets):
+                return cls.cpu_default_model
+        return cls.default_model
+
     def list_models(self):
         """The models of this task, as dicts: id, label, task, status,
         backends, parameters."""
@@ -69,7 +84,7 @@ class GenerateOperator(foo.Operator):
         # the App's first call comes before it fills in the form's defaults:
         # read the params as it will, so a fresh form flags no "choose a model"
         params = ctx.params if "models" in ctx.params else {
-            **ctx.params, "models": [self.default_model]}
+            **ctx.params, "models": [self.default_model_for(secrets)]}
         request = self.parse(params, secrets, view=ctx.view, preview=True)
         num_sources = self.count_sources(ctx)
         if num_sources == 0:

@@ -155,6 +155,21 @@ PLAYGROUND_25 = Model(
             *guidance({}, dict(min=0.1), default=3.0, max=20.0), NEGATIVE_PROMPT),
 )
 
+# The default for a newcomer with no key and no GPU (the operator's
+# ``cpu_default_model``): one step, no guidance, a tiny image decoder, a
+# permissive licence (model card, docs/providers-research.md "SDXS")
+SDXS = Model(
+    "sdxs", "SDXS-512 (one step, CPU-friendly)", TASK,
+    summary="One-step distilled SD 2.1-base with a tiny decoder, 512px: an image in "
+    "seconds on a CPU (licence: openrail++)",
+    backends=(
+        # the model card runs it with 1 step and guidance 0, and nothing else
+        DiffusersImage(repo="IDKiro/sdxs-512-0.9", pipeline="StableDiffusionPipeline",
+                       call_args={"num_inference_steps": 1, "guidance_scale": 0.0}),
+    ),
+    params=(*sized(512, max=1024),),
+)
+
 LCM = Model(
     "lcm", "Latent Consistency (Dreamshaper v7)", TASK,
     summary="Latent consistency model: good images in 4-8 steps",
@@ -354,7 +369,7 @@ GPT_IMAGE_1 = retired_openai("gpt-image-1", "gpt-image-1", "2026-10-23", "gpt-im
 
 MODELS = (
     SD15, SD21, SDXL, SDXL_TURBO, SDXL_LIGHTNING, SSD_1B, KANDINSKY_22, PLAYGROUND_25,
-    LCM, VQGAN_CLIP, SD3_MEDIUM, SD35_LARGE, SD35_LARGE_TURBO, SD35_MEDIUM,
+    SDXS, LCM, VQGAN_CLIP, SD3_MEDIUM, SD35_LARGE, SD35_LARGE_TURBO, SD35_MEDIUM,
     STABLE_IMAGE_CORE, STABLE_IMAGE_ULTRA, FLUX_SCHNELL, FLUX_DEV,
     GPT_IMAGE_2, GPT_IMAGE_15, GPT_IMAGE_1_MINI, DALL_E_2, DALL_E_3, GPT_IMAGE_1,
 )

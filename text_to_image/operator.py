@@ -9,6 +9,7 @@ class TextToImage(GenerateOperator):
     task = "txt2img"
     noun = "image"
     default_model = "flux-schnell"
+    cpu_default_model = "sdxs"
     label = "Generate images from text"
     description = ("Generate images from prompts with local (diffusers) or "
                    "hosted (Replicate, OpenAI, Stability AI) models")

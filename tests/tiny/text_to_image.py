@@ -71,6 +71,7 @@ LIGHTNING_FILES = (
 # (LIGHTNING_REPO holds UNet weight files only: load SDXL_BASE_REPO and swap the UNet).
 PIPELINE_CLASSES = {
     "stable-diffusion-v1-5/stable-diffusion-v1-5": "StableDiffusionPipeline",
+    "IDKiro/sdxs-512-0.9": "StableDiffusionPipeline",
     "stabilityai/stable-diffusion-xl-base-1.0": "StableDiffusionXLPipeline",
     "stabilityai/sdxl-turbo": "StableDiffusionXLPipeline",
     "segmind/SSD-1B": "StableDiffusionXLPipeline",

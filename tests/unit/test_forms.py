@@ -52,3 +52,17 @@ def test_where_names_places_as_the_form_does():
     assert forms.where(None, "prompts_file") == "Prompts file"
     assert forms.where("sd3.5-large", "num_inference_steps") == (
         "Stable Diffusion 3.5 Large › Inference steps")
+
+
+def test_a_newcomer_without_key_or_gpu_starts_on_a_cpu_model(monkeypatch, no_keys, all_keys):
+    operator_module = module("core.operator")
+    op = TextToImage()
+    monkeypatch.setattr(operator_module, "gpu_present", lambda: False)
+    assert op.default_model_for(no_keys) == "sdxs"
+    sdxs = module("core.catalog").get("sdxs")
+    assert "openrail++" in sdxs.description  # the licence shows in the form
+    assert sdxs.backend_kinds == ["diffusers"]
+    # a key for the usual default, or a GPU: the usual default
+    assert op.default_model_for(all_keys) == "flux-schnell"
+    monkeypatch.setattr(operator_module, "gpu_present", lambda: True)
+    assert op.default_model_for(no_keys) == "flux-schnell"
