@@ -12,7 +12,7 @@ import time
 
 import fiftyone.operators as foo
 
-from . import catalog, delegation, forms, generate, sdk
+from . import catalog, delegation, forms, generate, remembered, sdk
 from .groups import NO_SOURCES, collect_sources, count_sources, output_dataset
 from .plan import TaskInputs
 from .backends.diffusers_local import gpu_present
@@ -81,15 +81,27 @@ class GenerateOperator(foo.Operator):
 
     def resolve_input(self, ctx):
         secrets = resolve_secrets(ctx.secrets)
-        # the App's first call comes before it fills in the form's defaults:
-        # read the params as it will, so a fresh form flags no "choose a model"
-        params = ctx.params if "models" in ctx.params else {
-            **ctx.params, "models": [self.default_model_for(secrets)]}
+        if "models" in ctx.params:  # the App has filled in the form
+            params = ctx.params
+            remembered.remember(ctx, self.task, params, internal=(sdk.RESULT_PARAM,))
+        else:
+            # the App's first call comes before it fills in the form: start
+            # from this dataset's last settings, else the defaults, and read
+            # the params as the App will (so nothing is flagged yet)
+            params = {**self._fresh_params(ctx, secrets), **ctx.params}
         request = self.parse(params, secrets, view=ctx.view, preview=True)
         num_sources = self.count_sources(ctx)
         if num_sources == 0:
             request.errors[None, "sources"] = NO_SOURCES
-        return forms.build(self, ctx, request, secrets, num_sources)
+        return forms.build(self, ctx, request, secrets, num_sources, params)
+
+    def _fresh_params(self, ctx, secrets):
+        """A fresh form's values: the last ones seen on this dataset, with
+        the models that can still be chosen; else the default model."""
+        last = remembered.recall(ctx, self.task)
+        usable = {m.id for m in catalog.models(self.task, include_retired=False)}
+        models = [m for m in last.get("models") or () if m in usable]
+        return {**last, "models": models or [self.default_model_for(secrets)]}
 
     def execute(self, ctx):
         secrets = resolve_secrets(ctx.secrets)

@@ -35,6 +35,12 @@ class Param:
         help: one line shown in the form and README
         backends: backend kinds the option applies to (empty: all)
         scope: ``model``, ``run`` or ``plan`` (see above)
+        models_of: for a choice of model ids, their task (the form shows
+            each model by name, with its readiness)
+        backends_of: for a choice of backends, the option naming the model
+            they are of (the form offers only that model's backends)
+        blank_is_value: text for which blank is a value of its own (no
+            suffix), not "use the default"
     """
 
     name: str
@@ -48,6 +54,9 @@ class Param:
     label: str = ""
     backends: Tuple[str, ...] = ()
     scope: str = MODEL
+    models_of: str = ""
+    backends_of: str = ""
+    blank_is_value: bool = False
 
     @property
     def title(self):
@@ -75,6 +84,8 @@ class Param:
     def coerce(self, value):
         """Returns ``value`` converted to this option's type, or raises
         ``ValueError`` with a message that says what to fix."""
+        if value == "" and self.blank_is_value:
+            return ""
         if value is None or value == "":
             return None
         try:
@@ -237,6 +248,22 @@ EMBED_PROVENANCE = Param(
     "MP4 comment, glTF extras), so it travels with exports",
 )
 TEMPLATE_PARAMS = (TEMPLATE_MODE, NUM_PROMPTS, WILDCARDS_DIR)
+
+OUTPUT_DIR = Param(
+    "output_dir", STR, label="Output folder",
+    help="Where files are written (an absolute path on the server); blank for "
+    "<FiftyOne dataset dir>/multigen/<dataset>",
+)
+SHARDS = Param(
+    "shards", INT, default=1, min=1, max=64, label="Shards",
+    help="Split the run into this many delegated operations, one per "
+    "`fiftyone delegated launch` worker (GPU or machine); 1 runs it as one",
+)
+
+# Run inputs a person rarely changes: the App form keeps them in its
+# "Advanced" section (``params["advanced"]``; the SDK passes them flat)
+ADVANCED_SECTION = "advanced"
+ADVANCED_PARAMS = (OUTPUT_DIR, SHARDS, TIMEOUT, EMBED_PROVENANCE, *TEMPLATE_PARAMS)
 
 
 def sized(default, *, min=64, max=2048, multiple_of=8, backends=()):

@@ -21,8 +21,8 @@ from typing import Any, Dict, List, Optional, Tuple
 from . import catalog, paths, templates
 from .backends.diffusers_local import Diffusers, gpu_present
 from .plan import random_seed
-from .params import (EMBED_PROVENANCE, MODEL, NUM_PROMPTS, PLAN, SEED, TEMPLATE_MODE,
-                     TEMPLATE_PARAMS, TIMEOUT, WILDCARDS_DIR)
+from .params import (ADVANCED_SECTION, EMBED_PROVENANCE, MODEL, NUM_PROMPTS, PLAN, SEED,
+                     SHARDS, TEMPLATE_MODE, TEMPLATE_PARAMS, TIMEOUT, WILDCARDS_DIR)
 
 PROMPT_REQUIRED, PROMPT_OPTIONAL, NO_PROMPT = "required", "optional", "none"
 
@@ -114,6 +114,17 @@ def as_list(value):
     return list(value)
 
 
+def flatten(params):
+    """The params with the form's "Advanced" section merged in: the App
+    nests those inputs, the SDK passes them flat."""
+    section = params.get(ADVANCED_SECTION)
+    if not isinstance(section, dict):
+        return params
+    flat = {k: v for k, v in params.items() if k != ADVANCED_SECTION}
+    flat.update(section)
+    return flat
+
+
 def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, view=None, check_ready=True,
           preview=False):
     """Validates ``params`` for ``task`` and returns a :class:`Request`.
@@ -123,8 +134,13 @@ def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, view=None, check_rea
     samples whose ``prompt_field`` gives prompts (none: that field is only
     checked when there is a view). ``preview``: for the form, which only
     counts what templates make (see :func:`_expand_templates`)."""
-    request = Request(shards=int(params.get("shards") or 1))
+    params = flatten(params)
+    request = Request()
     errors = request.errors
+    try:
+        request.shards = SHARDS.coerce(params.get(SHARDS.name)) or SHARDS.default
+    except ValueError as e:
+        errors[None, SHARDS.name] = str(e)
     if params.get("output_dir"):
         try:
             request.output_dir = paths.output_folder(params["output_dir"])

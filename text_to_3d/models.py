@@ -180,8 +180,14 @@ def _ids(models):
     return tuple(m.id for m in models if m.status != RETIRED)
 
 
-STEP_OPTIONS_HELP = ('options as JSON, e.g. {"num_inference_steps": 4}; '
-                     "blank for its defaults")
+def step_options_help(example):
+    """Help for a step's options, with an example its default model takes
+    (a test checks that it does)."""
+    return f"options as JSON, e.g. {example}; blank for its defaults"
+
+
+IMAGE_OPTIONS_EXAMPLE = '{"num_inference_steps": 4}'
+MESH_OPTIONS_EXAMPLE = '{"remesh": "quad"}'
 
 VIA_IMAGE = Model(
     "via-image", "Text → image → 3D", "txt2mesh",
@@ -190,25 +196,29 @@ VIA_IMAGE = Model(
     backends=(Chain(),),
     params=(
         Param("image_model", CHOICE, default="flux-schnell", choices=_ids(IMAGE_MODELS),
-              label="Image model", help="The text-to-image model that draws the object"),
+              label="Image model", help="The text-to-image model that draws the object",
+              models_of="txt2img"),
         Param("image_backend", CHOICE, default=AUTO,
               choices=(AUTO, "diffusers", "replicate", "openai", "stability"),
-              label="Image model runs on", help="auto: the first ready backend"),
+              label="Image model runs on", help="auto: the first ready backend",
+              backends_of="image_model"),
         Param("image_options", JSON, label="Image model options",
-              help=f"The image model's {STEP_OPTIONS_HELP}"),
+              help=f"The image model's {step_options_help(IMAGE_OPTIONS_EXAMPLE)}"),
         Param("image_prompt_suffix", STR,
               default=", a single object, centered, whole object in view, "
               "plain white background",
               label="Image prompt suffix",
               help="Added to each prompt: image-to-3D models want one clean object "
-              "(a single space for none)"),
+              "(blank for none)", blank_is_value=True),
         Param("mesh_model", CHOICE, default="stable-fast-3d", choices=_ids(IMG2MESH_MODELS),
-              label="3D model", help="The image-to-3D model that builds the mesh"),
+              label="3D model", help="The image-to-3D model that builds the mesh",
+              models_of="img2mesh"),
         Param("mesh_backend", CHOICE, default=AUTO,
               choices=(AUTO, "diffusers", "replicate", "stability"),
-              label="3D model runs on", help="auto: the first ready backend"),
+              label="3D model runs on", help="auto: the first ready backend",
+              backends_of="mesh_model"),
         Param("mesh_options", JSON, label="3D model options",
-              help=f"The 3D model's {STEP_OPTIONS_HELP}"),
+              help=f"The 3D model's {step_options_help(MESH_OPTIONS_EXAMPLE)}"),
         NUM_MESHES.with_(help="Meshes per prompt"),
     ),
 )

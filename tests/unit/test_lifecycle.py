@@ -72,13 +72,18 @@ def form_labels(day, secrets):
 def test_the_form_shows_the_date_then_the_retirement(all_keys):
     choices, props = form_labels(BEFORE, all_keys)
     assert choices["gpt-image-1.5"].label == (
-        "gpt-image-1.5 (shuts down 2026-12-01: use gpt-image-2)")
+        "gpt-image-1.5 · OpenAI (shuts down 2026-12-01: use gpt-image-2)")
     assert "Shuts down 2026-12-01: use gpt-image-2" in choices["gpt-image-1.5"].description
     section = props["options"].type.properties["gpt-image-1_5"]
     assert "shuts down 2026-12-01" in section.view.label
-    assert choices["gpt-image-2"].label == "gpt-image-2"
+    assert choices["gpt-image-2"].label == "gpt-image-2 · OpenAI"
+    # models retired long ago are not offered at all
+    assert "dall-e-3" not in choices and "gpt-image-1" not in choices
     choices, props = form_labels(ON, all_keys)
-    assert choices["gpt-image-1.5"].label == "gpt-image-1.5 (retired 2026-12-01: use gpt-image-2)"
+    # chosen before it retired: still listed (its chip reads as its name), marked
+    assert choices["gpt-image-1.5"].label == (
+        "gpt-image-1.5 · OpenAI (retired 2026-12-01: use gpt-image-2)")
+    assert "[]" not in choices["gpt-image-1.5"].description
     assert "retired by its provider on 2026-12-01" in props["problems"].view.description
 
 

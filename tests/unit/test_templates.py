@@ -187,7 +187,9 @@ def test_the_form_says_how_many_prompts_templates_make(all_keys):
     def form(params):
         request = request_module.parse("txt2img", params, all_keys)
         ctx = SimpleNamespace(params=params, view=View())
-        return forms.build(TextToImage, ctx, request, all_keys).type.properties
+        props = forms.build(TextToImage, ctx, request, all_keys).type.properties
+        # template inputs live in the form's folded "Advanced" section
+        return {**props, **props["advanced"].type.properties}
 
     props = form({"models": ["flux-schnell"], "prompt": GRID + "\na {cat|dog}"})
     assert "2 templates expand to 20 prompts" in props["summary"].view.label
