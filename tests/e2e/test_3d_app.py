@@ -19,7 +19,7 @@ def test_img2mesh_compares_two_models_on_the_images(app, source_images):
     app.open_dataset(name)
     app.expect_grid_images(2)
     app.open_operator("Generate 3D from images")
-    expect(app.chips("Models")).to_have_text(["Stable Fast 3D"])
+    app.expect_models(["Stable Fast 3D"])
     app.choose_models(["Stable Fast 3D", "Stable Point Aware 3D"])
     app.expect_summary("This run makes 4 outputs with Stable Fast 3D, Stable Point Aware 3D")
     app.shot("img2mesh-form")

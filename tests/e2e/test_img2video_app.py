@@ -18,7 +18,7 @@ def test_img2video_from_a_selected_image(app, source_images):
     app.select_tile(0)
     app.open_operator(OPERATOR)
     # the defaults a person meets: SVD XT, hosted (no GPU here)
-    expect(app.chips("Models")).to_have_text(["Stable Video Diffusion XT (25 frames)"])
+    app.expect_models(["Stable Video Diffusion XT (25 frames)"])
     svd = app.section("Stable Video Diffusion XT (25 frames)")
     assert app.value("Run on", svd) == "replicate"
     app.fill("Prompt", "the sun rises slowly")

@@ -53,7 +53,7 @@ def test_quickstart_opens_the_app_with_the_plugin_on_the_demo_dataset(browser, t
             app.page.get_by_text(OPERATORS[0], exact=True).first.click()
             app.label("Models").wait_for()
             # no key and no GPU: a model made for one step on a CPU, local
-            expect(app.chips("Models")).to_have_text(["SDXS-512 (one step, CPU-friendly)"])
+            app.expect_models(["SDXS-512 (one step, CPU-friendly)"])
             expect(app.form.get_by_text("openrail++").first).to_be_visible()
             app.shot("quickstart-first-form")
         finally:

@@ -16,7 +16,7 @@ def test_txt2img_form_run_and_grid(app, dataset_name):
     app.open_dataset(dataset_name)
     app.open_operator(OPERATOR)
     # the defaults a person meets: one model, on the backend that is ready
-    expect(app.chips("Models")).to_have_text(["FLUX.1 [schnell]"])
+    app.expect_models(["FLUX.1 [schnell]"])
     flux = app.section("FLUX.1 [schnell]")
     assert app.value("Run on", flux) == "replicate"
 
@@ -84,8 +84,10 @@ def test_txt2img_form_flags_problems_and_adds_nothing(app, dataset_name):
     app.open_dataset(dataset_name)
     app.open_operator(OPERATOR)
 
-    # an empty prompt: flagged, nothing can run
-    app.expect_error("Prompt", "enter a prompt")
+    # a fresh form: nothing in red, the summary says what is missing, and
+    # nothing can run yet
+    expect(app.form.get_by_text("To run: enter a prompt").first).to_be_visible()
+    expect(app.form.get_by_text("Required property")).to_have_count(0)
     expect(app.execute_button).to_be_disabled()
 
     # an option out of range, flagged on the option, with the range

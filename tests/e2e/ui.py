@@ -26,6 +26,12 @@ def exactly(text):
     return re.compile(rf"^\s*{re.escape(text)}\s*$")
 
 
+def model_named(label):
+    """A model as the model list and its chips show it: its name first, then
+    its id and where it runs ("Stable Diffusion XL · sdxl · Local, Replicate")."""
+    return re.compile(rf"^\s*{re.escape(label)}(\s+·.*|\s+\(.*)?\s*$")
+
+
 class AppUI:
     def __init__(self, page, base_url, shots_dir):
         self.page = page
@@ -116,12 +122,40 @@ class AppUI:
         for label in labels:
             row.get_by_role("combobox").click()
             self.page.get_by_role("listbox").get_by_role("option").filter(
-                has=self.page.locator("p").filter(has_text=exactly(label))).first.click()
-            expect(chips.filter(has_text=exactly(label))).to_have_count(1)
+                has=self.page.locator("p").filter(has_text=model_named(label))).first.click()
+            expect(chips.filter(has_text=model_named(label))).to_have_count(1)
         self.label("Models").click()  # closes the list (Escape would close the form)
-        expect(chips).to_have_text(labels)
+        self.expect_models(labels)
         for label in labels:  # each chosen model gets its section
             self.section(label).wait_for()
+
+    def expect_models(self, labels):
+        """The chosen models' chips read ``labels`` (each chip: the name, then
+        the id and where the model runs)."""
+        expect(self.chips("Models")).to_have_text([model_named(x) for x in labels])
+
+    def search_models(self, text):
+        """Types ``text`` in the model list's search box, as a person looks
+        for a model; returns the names of the models offered."""
+        box = self.row("Models").get_by_role("combobox")
+        box.click()
+        box.fill(text)
+        options = self.page.get_by_role("listbox").get_by_role("option")
+        expect(options.first).to_be_visible()
+        found = [o.locator("p").first.inner_text() for o in options.all()]
+        box.fill("")
+        self.label("Models").click()
+        return found
+
+    @property
+    def advanced_toggle(self):
+        return self.form.get_by_role("button").filter(has_text=re.compile(r"^Advanced"))
+
+    def open_advanced(self):
+        """Unfolds the form's Advanced section (output folder, shards...)."""
+        if self.advanced_toggle.get_attribute("aria-expanded") != "true":
+            self.advanced_toggle.click()
+        expect(self.advanced_toggle).to_have_attribute("aria-expanded", "true")
 
     def fill(self, label, value, within=None):
         field = self.row(label, within).locator(_INPUT).first
