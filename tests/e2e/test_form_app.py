@@ -81,11 +81,16 @@ def test_a_style_preset_can_be_cleared(app, dataset_name, providers):
     app.select("Style preset", "None", within=core)
     assert app.value("Style preset", core) == ""
     app.expect_summary("This run makes 1 output with Stable Image Core")
+    sent = len(providers["stability"].requests)
     app.execute()
     app.expect_notice("Generated 1 image")
+    # what reached Stability: the prompt, and no style preset
+    (request,) = [r for r in providers["stability"].requests[sent:] if r.method == "POST"]
+    assert request.form["prompt"] == "a lighthouse at dusk"
+    assert "style_preset" not in request.form
     app.close_progress()
     dataset.reload()
-    assert "style_preset" not in (dataset.first().generation.params or {})
+    assert (dataset.first().generation.params or {}).get("style_preset") is None
 
 
 def test_the_last_settings_come_back_after_escape(app, dataset_name):

@@ -141,7 +141,9 @@ class AppUI:
         box.click()
         box.fill(text)
         options = self.page.get_by_role("listbox").get_by_role("option")
-        expect(options.first).to_be_visible()
+        # the list, or MUI's "No options" line
+        expect(options.first.or_(self.page.locator(".MuiAutocomplete-noOptions"))
+               ).to_be_visible()
         found = [o.locator("p").first.inner_text() for o in options.all()]
         box.fill("")
         self.label("Models").click()
