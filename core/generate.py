@@ -6,6 +6,7 @@ import logging
 
 from .plan import plan, shard, without_existing
 from .run import Failure, Run
+from .sidebar import order_generation_fields
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ def result(dataset, run, task):
     the other slices of an output's group are reachable from them."""
     for failure in run.failed:
         logger.warning("multigen %s failed: %s", task, failure)
+    if run.writer.sample_ids:
+        order_generation_fields(dataset)
     return {
         "dataset": dataset.name,
         "sample_ids": list(run.writer.sample_ids),
@@ -65,6 +68,9 @@ def outcome(run, noun, shown=3):
     made = len(run.writer.sample_ids)
     plural = noun + ("es" if noun.endswith("sh") else "s")
     text = f"Generated {made} {noun if made == 1 else plural}"
+    if made and run.writer.grouped:  # the App counts groups: say both
+        text += (f" ({made} group{'s' if made != 1 else ''}, "
+                 f"{run.writer.samples_added} samples with the pictures beside them)")
     if run.skipped:
         text += f" ({run.skipped} already made by an earlier run)"
     if run.failed:

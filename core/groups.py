@@ -106,6 +106,7 @@ class GroupWriter(SampleWriter):
     source sample."""
 
     output_slice = ""
+    grouped = True
 
     def __init__(self, dataset, output_dir=None, source_dataset=None, embed_provenance=True):
         super().__init__(dataset, output_dir, embed_provenance)
@@ -118,6 +119,9 @@ class GroupWriter(SampleWriter):
         samples = []
         for name, sample in self.slices_for(item, output).items():
             sample["group"] = group.element(name)
+            # the slice's name first among its tags: the App shows tags on
+            # each thumbnail, so the image, preview and output read as such
+            sample.tags = [name] + [t for t in sample.tags if t != name]
             samples.append(sample)
         return samples
 

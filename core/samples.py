@@ -36,6 +36,7 @@ class SampleWriter:
         self.output_dir = output_dir or media.default_output_dir(dataset.name)
         paths.ensure_writable(self.output_dir)  # before anything is paid for
         self.sample_ids = []
+        self.samples_added = 0  # outputs and the samples beside them (groups)
         self._buffer = []  # (sample, whether it is an output of the task)
         self._schema_declared = False
 
@@ -62,6 +63,9 @@ class SampleWriter:
         if len(self._buffer) >= self.batch_size:
             self.flush()
 
+    # outputs go one per group, with other samples beside them
+    grouped = False
+
     def is_output(self, sample):
         """Whether ``sample`` is the task's output (not a picture beside it)."""
         return True
@@ -81,6 +85,7 @@ class SampleWriter:
             self.dataset.reload()
             ids = self.dataset.add_samples(samples)
         self.sample_ids.extend(i for i, (_, own) in zip(ids, self._buffer) if own)
+        self.samples_added += len(ids)
         self._buffer = []
         if not self._schema_declared:
             # declare generation.* so the App can filter on it and re-runs

@@ -483,7 +483,8 @@ def test_app_run_streams_progress_and_opens_the_videos(servers, images):
     assert triggers[1]["params"]["progress"] == 1.0
     assert triggers[2]["params"]["dataset"] == f"{images.name}-videos"
     assert triggers[3]["params"] == {
-        "message": f"Generated 2 videos; they are in the dataset {images.name}-videos, now open",
+        "message": (f"Generated 2 videos (2 groups, 4 samples with the pictures beside "
+                    f"them); they are in the dataset {images.name}-videos, now open"),
         "variant": "success"}
     _, found = pairs({"dataset": f"{images.name}-videos"})
     assert len(found) == 2
