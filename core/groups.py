@@ -95,7 +95,25 @@ def output_dataset(dataset, suffix, output_slice):
             target = fo.Dataset(name, persistent=dataset.persistent)
     if target.media_type != fom.GROUP:
         target.add_group_field("group", default=output_slice)
+        show_tags_on_thumbnails(target)
     return target
+
+
+def show_tags_on_thumbnails(dataset):
+    """Ticks ``tags`` in the App's sidebar for a new grouped dataset, so
+    every thumbnail (the grid's and the group's) shows its sample's tags,
+    the slice's name first (see :meth:`GroupWriter.samples_for`). A dataset
+    whose active fields were already chosen keeps them."""
+    import fiftyone as fo
+
+    config = dataset.app_config
+    if config.active_fields is not None:
+        return
+    active = fo.DatasetAppConfig.default_active_fields(dataset)
+    if "tags" not in active.paths:
+        active.paths = [*active.paths, "tags"]
+    config.active_fields = active
+    dataset.save()
 
 
 class GroupWriter(SampleWriter):

@@ -25,7 +25,10 @@ def test_img2mesh_compares_two_models_on_the_images(app, source_images):
     app.shot("img2mesh-form")
     app.execute()
 
-    app.expect_notice("Generated")
+    message = app.expect_notice("Generated")
+    # where the meshes went, counted as the App counts them (groups)
+    assert f"the dataset {name}-3d, now open" in message
+    assert "Generated 4 meshes (4 groups, 12 samples" in message
     app.close_progress()
     dataset, view = mesh_groups(f"{name}-3d")
     meshes = view.match(fo.ViewField("group.name") == "mesh")
@@ -41,6 +44,12 @@ def test_img2mesh_compares_two_models_on_the_images(app, source_images):
     app.open_first_sample()
     app.expect_3d_viewer()
     app.shot("img2mesh-group")
+    # each thumbnail of the group says which slice it is
+    for name in ("image", "preview"):
+        expect(app.modal.get_by_text(name, exact=True).first).to_be_visible()
+    # the provenance a person reads first comes first in the sidebar
+    entries = app.modal.locator('[data-cy^="sidebar-entry-generation."]')
+    expect(entries.first).to_have_attribute("data-cy", "sidebar-entry-generation.model_label")
 
 
 def test_txt2mesh_draws_an_image_then_builds_its_mesh(app, dataset_name):
