@@ -229,7 +229,8 @@ def readiness(spec, secrets):
     fixes = spec.missing(secrets)
     words = [f"needs: {'; '.join(fixes)}" if fixes else "ready"]
     words += spec.notes(secrets)
-    if spec.kind == "diffusers" and not fixes and not gpu_present():
+    if spec.kind == "diffusers" and not fixes and not gpu_present() \
+            and not getattr(spec, "made_for_cpu", False):
         words.append("no GPU found, so this runs slowly on the CPU")
     return "; ".join(words)
 

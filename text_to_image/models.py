@@ -165,7 +165,8 @@ SDXS = Model(
     backends=(
         # the model card runs it with 1 step and guidance 0, and nothing else
         DiffusersImage(repo="IDKiro/sdxs-512-0.9", pipeline="StableDiffusionPipeline",
-                       call_args={"num_inference_steps": 1, "guidance_scale": 0.0}),
+                       call_args={"num_inference_steps": 1, "guidance_scale": 0.0},
+                       made_for_cpu=True),
     ),
     params=(*sized(512, max=1024),),
 )

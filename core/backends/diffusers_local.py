@@ -270,6 +270,8 @@ class Diffusers(Backend):
         gated: the repo needs an accepted licence and ``HF_TOKEN``
         recommended_negative: the negative prompt the model's docs run with,
             used (and recorded) when the user gives none
+        made_for_cpu: distilled to run in seconds on a CPU (the form does
+            not warn that it is slow without a GPU)
     """
 
     repo: str = ""
@@ -284,6 +286,7 @@ class Diffusers(Backend):
     decode_gib: float = 2.5
     gated: bool = False
     recommended_negative: Optional[str] = None
+    made_for_cpu: bool = False
 
     kind = "diffusers"
     label = "Local (diffusers)"

@@ -229,3 +229,11 @@ def test_the_last_settings_come_back_on_a_fresh_form(no_keys, monkeypatch):
     other = SimpleNamespace(params={}, view=FakeView(), secrets={},
                             dataset=SimpleNamespace(name="e"), store=lambda name: FakeStore())
     assert op.resolve_input(other).type.properties["prompt"].default is None
+
+
+def test_a_model_made_for_the_cpu_is_not_called_slow_without_a_gpu(monkeypatch, no_keys):
+    monkeypatch.setattr(forms, "gpu_present", lambda: False)
+    catalog = module("core.catalog")
+    sdxs, sd15 = catalog.get("sdxs").backend(), catalog.get("sd15").backend()
+    assert "slowly" not in forms.readiness(sdxs, no_keys)
+    assert "runs slowly on the CPU" in forms.readiness(sd15, no_keys)
