@@ -227,12 +227,12 @@ def _chosen_backend(model, kind, secrets):
 def readiness(spec, secrets):
     """Whether a backend can run now, in a few words, and what to know."""
     fixes = spec.missing(secrets)
-    words = [f"needs: {'; '.join(fixes)}" if fixes else "ready"]
+    words = [f"needs: {'; '.join(fixes)}"] if fixes else []
     words += spec.notes(secrets)
     if spec.kind == "diffusers" and not fixes and not gpu_present() \
             and not getattr(spec, "made_for_cpu", False):
         words.append("no GPU found, so this runs slowly on the CPU")
-    return "; ".join(words)
+    return "; ".join(words) or "ready"
 
 
 def _add_backend_input(section, model, backend, secrets, request):
