@@ -95,25 +95,11 @@ def output_dataset(dataset, suffix, output_slice):
             target = fo.Dataset(name, persistent=dataset.persistent)
     if target.media_type != fom.GROUP:
         target.add_group_field("group", default=output_slice)
-        show_tags_on_thumbnails(target)
     return target
 
 
-def show_tags_on_thumbnails(dataset):
-    """Ticks ``tags`` in the App's sidebar for a new grouped dataset, so
-    every thumbnail (the grid's and the group's) shows its sample's tags,
-    the slice's name first (see :meth:`GroupWriter.samples_for`). A dataset
-    whose active fields were already chosen keeps them."""
-    import fiftyone as fo
 
-    config = dataset.app_config
-    if config.active_fields is not None:
-        return
-    active = fo.DatasetAppConfig.default_active_fields(dataset)
-    if "tags" not in active.paths:
-        active.paths = [*active.paths, "tags"]
-    config.active_fields = active
-    dataset.save()
+SLICE_LABEL = "slice"  # each slice sample's label: its slice's name
 
 
 class GroupWriter(SampleWriter):
@@ -137,9 +123,9 @@ class GroupWriter(SampleWriter):
         samples = []
         for name, sample in self.slices_for(item, output).items():
             sample["group"] = group.element(name)
-            # the slice's name first among its tags: the App shows tags on
-            # each thumbnail, so the image, preview and output read as such
-            sample.tags = [name] + [t for t in sample.tags if t != name]
+            # a label the App draws on every thumbnail (the grid's and the
+            # group's), so the image, the preview and the output read as such
+            sample[SLICE_LABEL] = fo.Classification(label=name)
             samples.append(sample)
         return samples
 

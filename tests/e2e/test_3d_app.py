@@ -41,12 +41,15 @@ def test_img2mesh_compares_two_models_on_the_images(app, source_images):
     # the two models' meshes of one picture share a comparison key
     assert len(set(meshes.values("generation.compare_key"))) == 2
     app.expect_grid_images(4)
+    # each tile says what it shows: its slice's name, as a label
+    expect(app.tiles.first.get_by_text("mesh", exact=True).first).to_be_visible()
+    app.shot("img2mesh-grid")
     app.open_first_sample()
     app.expect_3d_viewer()
     app.shot("img2mesh-group")
-    # each thumbnail of the group says which slice it is
-    for name in ("image", "preview"):
-        expect(app.modal.get_by_text(name, exact=True).first).to_be_visible()
+    # the group's thumbnails carry their slice's name (the App titles them)
+    titles = app.modal.locator("[data-cy=thumbnail-title]")
+    expect(titles.filter(has_text="image")).not_to_have_count(0)
     # the provenance a person reads first comes first in the sidebar
     entries = app.modal.locator('[data-cy^="sidebar-entry-generation."]')
     expect(entries.first).to_have_attribute("data-cy", "sidebar-entry-generation.model_label")
