@@ -2,6 +2,7 @@
 pictures) and from text (an image model, then a 3D model)."""
 
 import os
+import re
 
 import fiftyone as fo
 
@@ -63,6 +64,15 @@ def test_txt2mesh_draws_an_image_then_builds_its_mesh(app, dataset_name):
     chain = app.section("Text → image → 3D")
     assert app.value("Image model", chain) == "flux-schnell"
     assert app.value("3D model", chain) == "stable-fast-3d"
+    # the chooser shows models by name, with whether they can run
+    expect(app.row("Image model", chain).get_by_text(
+        re.compile(r"^FLUX\.1 \[schnell\] · flux-schnell · .* — ready$"))).to_be_visible()
+    # only the image model's backends (and auto) are offered
+    app.row("Image model runs on", chain).get_by_role("combobox").first.click()
+    offered = app.page.get_by_role("listbox").get_by_role("option")
+    expect(offered).to_have_count(3)  # auto, Replicate, Local (diffusers)
+    offered.first.click()  # auto, as it was (Escape would close the form)
+    expect(app.page.get_by_role("listbox")).to_have_count(0)
     app.fill("Prompt", "a teapot")
     app.expect_summary("This run makes 1 output with Text → image → 3D")
     app.shot("txt2mesh-form")

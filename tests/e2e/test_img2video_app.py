@@ -27,7 +27,10 @@ def test_img2video_from_a_selected_image(app, source_images):
     app.shot("img2video-form")
     app.execute()
 
-    app.expect_notice("Generated 1 video")
+    message = app.expect_notice("Generated 1 video")
+    # it says where the video went, and counts as the App does (groups)
+    assert "Generated 1 video (1 group, 2 samples" in message
+    assert f"the dataset {name}-videos, now open" in message
     app.close_progress()
     # the App switches to the videos dataset: one group, image beside video
     expect(app.page).to_have_url(re.compile(rf"/datasets/{re.escape(name)}-videos"),
