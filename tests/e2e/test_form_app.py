@@ -113,3 +113,22 @@ def test_the_last_settings_come_back_after_escape(app, dataset_name):
     assert app.value("Width", app.section("Stable Diffusion 1.5")) == "256"
     app.expect_summary("This run makes 1 output with Stable Diffusion 1.5")
     app.shot("form-remembered")
+
+
+def test_six_models_make_a_form_that_says_each_thing_once(app, dataset_name):
+    fo.Dataset(dataset_name, persistent=True)
+    app.open_dataset(dataset_name)
+    app.open_operator(OPERATOR)
+    models = ["FLUX.1 [schnell]", "Stable Diffusion 1.5", "Stable Image Core",
+              "gpt-image-2", "Stable Diffusion XL", "SDXL-Turbo"]
+    app.choose_models(models)
+    app.fill("Prompt", "a lighthouse")
+    # the run's problem (no OpenAI key here) is listed once, at the top
+    problems = app.form.get_by_text("Fix these before running")
+    expect(problems).to_have_count(1)
+    expect(app.form.get_by_text("Where this model runs")).to_have_count(0)
+    expect(app.advanced_toggle).to_have_attribute("aria-expanded", "false")
+    height = app.page.evaluate(
+        "(sel) => document.querySelector(sel).scrollHeight", f"{app.form_body}")
+    print(f"\nform height with six models at 1400 px: {height} px")
+    app.shot("form-six-models")

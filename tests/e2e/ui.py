@@ -149,6 +149,9 @@ class AppUI:
         self.label("Models").click()
         return found
 
+    # the form's scrolling body (its whole height, whatever the window)
+    form_body = f"{MODAL} form"
+
     @property
     def advanced_toggle(self):
         return self.form.get_by_role("button").filter(has_text=re.compile(r"^Advanced"))
