@@ -188,6 +188,12 @@ class Backend:
         ``GenerationError`` raised for a total failure)."""
         raise NotImplementedError
 
+    def packs(self, options, secrets):
+        """Whether items with these options run in the run's local lane
+        (``generate_many`` with all of them at once) rather than one request
+        each. A backend decides by what it is; a chain by its steps."""
+        return self.packs_inputs
+
     def generate_many(self, jobs, secrets):
         """Runs several jobs of one model and options; yields ``(job,
         outputs, error)`` as each finishes (``error``: a ``GenerationError``
