@@ -191,3 +191,31 @@ def test_sharded_delegated_run_edits_each_source_once(labelled, tmp_path):
     out, edits = edits_of({"dataset": f"{labelled.name}-edits"})
     assert sorted(edits.values("source_id")) == sorted(labelled.values("id"))
     assert len(set(edits.values("generation.item_key"))) == 3
+
+
+def test_flux_kontext_edits_by_instruction_and_inpaints(labelled):
+    """One loaded Kontext pipeline serves both modes (the inpainting one is
+    made with ``from_pipe``, sharing its weights)."""
+    op = foo.get_operator(OP)
+    view = labelled.exists("objects")
+    res = op(view, model="flux-kontext-dev", prompt="make it snow", seed=2, **TINY)
+    assert res.result["failed"] == []
+    res = op(view, model="flux-kontext-dev", mode="inpaint", prompt="a red bus",
+             mask_field="objects", mask_classes="car", seed=2, **TINY)
+    assert res.result["failed"] == []
+    out, edits = edits_of(res.result)
+    modes = sorted(edits.values("generation.params.mode"))
+    assert modes == ["inpaint", "inpaint", "instruct", "instruct"]
+    for edit in edits:
+        source = labelled[edit.source_id]
+        with Image.open(edit.filepath) as image, Image.open(source.filepath) as original:
+            assert image.size == original.size
+        assert edit.generation.params["strength"] == (
+            1.0 if edit.generation.params["mode"] == "inpaint" else None)
+    from tests.conftest import plugin_module
+
+    diffusers_local = plugin_module("core.backends.diffusers_local")
+    (entry,) = [e for e in diffusers_local.RESIDENCY.entries.values()
+                if e.key[1] == "black-forest-labs/FLUX.1-Kontext-dev"]
+    inpaint = entry.pipe._multigen_modes["FluxKontextInpaintPipeline"]
+    assert inpaint.transformer is entry.pipe.transformer  # the same weights
