@@ -51,7 +51,7 @@ def labelled(dataset, tmp_path):
                            ground_truth=fo.Segmentation(mask=seg),
                            weather=fo.Classification(label="sunny"))
         if i < 2:
-            sample["objects"] = fo.Detections(detections=[
+            sample["boxes"] = fo.Detections(detections=[
                 fo.Detection(label="car", bounding_box=BOX),
                 fo.Detection(label="person", bounding_box=[0.05, 0.1, 0.1, 0.2])])
         samples.append(sample)
@@ -91,16 +91,16 @@ def test_variations_keep_size_labels_and_record_how(labelled, model):
         # the source's labels, same coordinates
         assert edit.ground_truth.mask.tolist() == source.ground_truth.mask.tolist()
         assert edit.weather.label == "sunny"
-        if source.has_field("objects") and source.objects is not None:
-            assert [d.bounding_box for d in edit.objects.detections] == \
-                [d.bounding_box for d in source.objects.detections]
+        if source.has_field("boxes") and source.boxes is not None:
+            assert [d.bounding_box for d in edit.boxes.detections] == \
+                [d.bounding_box for d in source.boxes.detections]
         gen = edit.generation
         assert gen.task == "imgedit" and gen.model == model and gen.backend == "diffusers"
         assert gen.params["mode"] == "variation" and gen.params["strength"] == 0.5
         assert gen.params["mask_field"] is None
         assert gen.source_id == source.id and gen.source_dataset == labelled.name
-        assert set(gen.labels_copied) == ({"ground_truth", "weather", "objects"}
-                                          if source.objects is not None
+        assert set(gen.labels_copied) == ({"ground_truth", "weather", "boxes"}
+                                          if source.boxes is not None
                                           else {"ground_truth", "weather"})
         assert gen.seed == 7
 
@@ -108,10 +108,10 @@ def test_variations_keep_size_labels_and_record_how(labelled, model):
 def test_inpainting_from_detections_repaints_only_the_mask(labelled):
     op = foo.get_operator(OP)
     res = op(labelled, model="sd15-edit", mode="inpaint", prompt="a red bus",
-             mask_field="objects", mask_classes=["car"], mask_margin=0.0, seed=3, **TINY)
+             mask_field="boxes", mask_classes=["car"], mask_margin=0.0, seed=3, **TINY)
     # the third sample has no detections: listed, the rest goes on
     (failure,) = res.result["failed"]
-    assert "has no 'objects'" in failure["error"] and failure["source"].endswith("street2.png")
+    assert "has no 'boxes'" in failure["error"] and failure["source"].endswith("street2.png")
     out, edits = edits_of(res.result)
     assert len(edits) == 2
     for edit in edits:
@@ -126,18 +126,18 @@ def test_inpainting_from_detections_repaints_only_the_mask(labelled):
         assert np.abs(after[inside] - before[inside]).mean() > 1  # repainted
         gen = edit.generation
         assert gen.params["mode"] == "inpaint" and gen.params["strength"] == 1.0
-        assert gen.params["mask_field"] == "objects" and gen.params["mask_classes"] == "car"
+        assert gen.params["mask_field"] == "boxes" and gen.params["mask_classes"] == "car"
         assert gen.mask_path == edit.edit_mask.mask_path
 
 
 def test_bad_masks_are_per_sample_failures(labelled, tmp_path):
     # an empty mask (no 'bus' anywhere), then a segmentation of another size
     op = foo.get_operator(OP)
-    res = op(labelled, model="sd15-edit", mode="inpaint", mask_field="objects",
+    res = op(labelled, model="sd15-edit", mode="inpaint", mask_field="boxes",
              mask_classes="bus", **TINY)
     assert len(res.result["failed"]) == 3 and res.result["sample_ids"] == []
     errors = sorted(f["error"] for f in res.result["failed"])
-    assert sum("is empty" in e for e in errors) == 2 and "has no 'objects'" in errors[-1]
+    assert sum("is empty" in e for e in errors) == 2 and "has no 'boxes'" in errors[-1]
     sample = labelled.first()
     sample.ground_truth = fo.Segmentation(mask=np.ones((10, 10), dtype=np.uint8))
     sample.save()
@@ -155,9 +155,9 @@ def test_bad_masks_are_per_sample_failures(labelled, tmp_path):
 
 def test_augmentation_adds_linked_samples_with_labels(labelled):
     op = foo.get_operator(OP)
-    view = labelled.exists("objects")
+    view = labelled.exists("boxes")
     res = op(view, model="sd15-edit", mode="inpaint", prompt="a bicycle",
-             mask_field="objects", mask_classes="car", output="augment",
+             mask_field="boxes", mask_classes="car", output="augment",
              drop_replaced_labels=True, seed=1, **TINY)
     assert res.result["failed"] == [] and res.result["dataset"] == labelled.name
     augmented = labelled.match_tags("augmented")
@@ -166,13 +166,13 @@ def test_augmentation_adds_linked_samples_with_labels(labelled):
         source = labelled[edit.source_id]
         assert "augmented" not in source.tags
         # the car was replaced: its label is gone; the person keeps its box
-        assert [(d.label, d.bounding_box) for d in edit.objects.detections] == [
-            ("person", source.objects.detections[1].bounding_box)]
+        assert [(d.label, d.bounding_box) for d in edit.boxes.detections] == [
+            ("person", source.boxes.detections[1].bounding_box)]
         assert edit.ground_truth.mask.tolist() == source.ground_truth.mask.tolist()
-        assert edit.objects.detections[0].id != source.objects.detections[1].id
+        assert edit.boxes.detections[0].id != source.boxes.detections[1].id
     # resuming the same request makes nothing new
     again = op(view, model="sd15-edit", mode="inpaint", prompt="a bicycle",
-               mask_field="objects", mask_classes="car", output="augment",
+               mask_field="boxes", mask_classes="car", output="augment",
                drop_replaced_labels=True, seed=1, **TINY)
     assert again.result["skipped"] == 2 and again.result["sample_ids"] == []
     assert len(labelled) == 5
@@ -197,11 +197,11 @@ def test_flux_kontext_edits_by_instruction_and_inpaints(labelled):
     """One loaded Kontext pipeline serves both modes (the inpainting one is
     made with ``from_pipe``, sharing its weights)."""
     op = foo.get_operator(OP)
-    view = labelled.exists("objects")
+    view = labelled.exists("boxes")
     res = op(view, model="flux-kontext-dev", prompt="make it snow", seed=2, **TINY)
     assert res.result["failed"] == []
     res = op(view, model="flux-kontext-dev", mode="inpaint", prompt="a red bus",
-             mask_field="objects", mask_classes="car", seed=2, **TINY)
+             mask_field="boxes", mask_classes="car", seed=2, **TINY)
     assert res.result["failed"] == []
     out, edits = edits_of(res.result)
     modes = sorted(edits.values("generation.params.mode"))
