@@ -4,6 +4,8 @@ dataset beside the sources or, as augmentation, into the source dataset."""
 
 import os
 
+import fiftyone.operators.types as types
+
 from ..core import media, sdk
 from ..core.operator import FromImagesOperator
 from ..core.params import BOOL, CHOICE, Param
@@ -11,6 +13,7 @@ from ..core.plan import TaskInputs
 from ..core.groups import NO_SOURCES, output_dataset
 from ..core import forms
 from . import sources
+from .modes import MASK_FIELD
 from .writer import EDIT_SLICE, AugmentWriter, EditWriter
 
 GROUPED, AUGMENT = "grouped", "augment"
@@ -95,8 +98,24 @@ class EditImages(FromImagesOperator):
 
     def resolve_input(self, ctx):
         form = super().resolve_input(ctx)
+        inputs = form.type
+        props = inputs.properties
+        if MASK_FIELD.name in props:  # a choice of the fields a mask can come from
+            choices = sources.mask_fields(ctx.dataset)
+            if choices:
+                old = props[MASK_FIELD.name]
+                view = types.Dropdown()
+                for name in choices:
+                    view.add_choice(name, label=name)
+                prop = inputs.enum(MASK_FIELD.name, choices, view=view,
+                                   label=MASK_FIELD.title, description=MASK_FIELD.help)
+                forms.flag(prop, getattr(old, "error_message", None)
+                           if getattr(old, "invalid", False) else None)
+        # the summary (or the list of problems) stays last
+        last = {key: props.pop(key) for key in ("problems", "summary") if key in props}
         for param in RUN_INPUTS:
-            forms.add_param(form.type, param, param.name)
+            forms.add_param(inputs, param, param.name)
+        props.update(last)
         return form
 
     def task_inputs(self, ctx, request):

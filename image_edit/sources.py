@@ -50,6 +50,20 @@ def field_problem(view, spec):
             "choose one of those")
 
 
+def mask_fields(sample_collection):
+    """The fields a mask can come from: Segmentation, Detections and string
+    (mask path) fields, for the form's choices."""
+    import fiftyone as fo
+
+    names = []
+    for name, field in sample_collection.get_field_schema().items():
+        kind = getattr(field, "document_type", None)
+        if kind in (fo.Segmentation, fo.Detections) or (
+                isinstance(field, fo.StringField) and name != "filepath"):
+            names.append(name)
+    return names
+
+
 def collect(view, active_slice, request, masks_dir):
     """(sources, failures) of a run: :func:`core.groups.collect_sources`, each
     source with its mask file when the run inpaints."""

@@ -219,3 +219,24 @@ def test_flux_kontext_edits_by_instruction_and_inpaints(labelled):
                 if e.key[1] == "black-forest-labs/FLUX.1-Kontext-dev"]
     inpaint = entry.pipe._multigen_modes["FluxKontextInpaintPipeline"]
     assert inpaint.transformer is entry.pipe.transformer  # the same weights
+
+
+def test_form_offers_mask_fields_and_flags_what_to_fix(labelled):
+    import asyncio
+
+    from fiftyone.operators.executor import resolve_type
+    from fiftyone.operators.registry import OperatorRegistry
+
+    def form(params):
+        prop = asyncio.run(resolve_type(OperatorRegistry(), OP, {
+            "dataset_name": labelled.name, "params": params}))
+        return prop.type.properties
+
+    props = form({"models": ["sd15-edit"], "mode": "inpaint"})
+    assert props["mask_field"].invalid and "needs a mask" in props["mask_field"].error_message
+    assert [c.value for c in props["mask_field"].view.choices] == ["ground_truth", "boxes"]
+    assert list(props)[-3:] == ["output", "drop_replaced_labels", "problems"]
+    props = form({"models": ["sd15-edit"], "mode": "inpaint", "mask_field": "weather"})
+    assert "not a Segmentation, Detections" in props["mask_field"].error_message
+    props = form({"models": ["sd15-edit", "flux-kontext-dev"], "mode": "variation"})
+    assert "mode must be one of instruct, inpaint" in props["mode"].error_message
