@@ -20,6 +20,7 @@ from ..core.media import image_info
 from ..core.samples import SampleWriter
 from .labels import copy_labels
 from .modes import INPAINT, split_classes
+from .sources import image_size
 
 EDIT_SLICE = "edit"
 AUGMENTED_TAG = "augmented"
@@ -60,12 +61,9 @@ class EditSamples:
     def copy_source_labels(self, item, output, sample):
         """The source's labels onto ``sample`` when the edit kept its size;
         returns the fields copied ([] when the size changed)."""
-        from PIL import Image
-
         width, height = image_info(output.data)[:2]
-        with Image.open(item.source.filepath) as image:
-            if image.size != (width, height):
-                return []
+        if image_size(item.source.filepath) != (width, height):
+            return []
         dataset = self.source_dataset_object()
         source = dataset[item.source.sample_id]
         options = item.choice.options
