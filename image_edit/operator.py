@@ -91,6 +91,10 @@ class EditImages(FromImagesOperator):
             except ValueError as e:
                 request.errors[None, param.name] = str(e)
         if view is not None:
+            if params.get(OUTPUT.name) == AUGMENT and view._root_dataset.media_type == "group":
+                request.errors[None, OUTPUT.name] = (
+                    "augment adds image samples to an image dataset; this one is grouped: "
+                    "choose grouped")
             problem = sources.field_problem(view, sources.mask_spec(request))
             if problem:
                 request.errors[None, "mask_field"] = problem

@@ -151,6 +151,13 @@ def test_bad_masks_are_per_sample_failures(labelled, tmp_path):
         op(labelled, model="sd15-edit", mode="inpaint", mask_field="weather")
     with pytest.raises(ValueError, match="mode must be one of variation, inpaint"):
         op(labelled, model="sd15-edit", mode="instruct", prompt="make it snow")
+    grouped = fo.Dataset()
+    grouped.add_group_field("group", default="image")
+    try:
+        with pytest.raises(ValueError, match="this one is grouped: choose grouped"):
+            op(grouped, model="sd15-edit", output="augment")
+    finally:
+        grouped.delete()
 
 
 def test_augmentation_adds_linked_samples_with_labels(labelled):
