@@ -86,7 +86,8 @@ class DiffusersEdit(EditOptions, Diffusers):
             kwargs["image"] = [loaded[i][0].resize(size) for i in indices]
             if mode == INPAINT:
                 kwargs["mask_image"] = [loaded[i][1].resize(size) for i in indices]
-            kwargs["width"], kwargs["height"] = size
+            if takes(edit, "width"):  # img2img takes the size from the image
+                kwargs["width"], kwargs["height"] = size
             result = edit(prompt=[rows[i].job.prompt or "" for i in indices],
                           generator=[generators[i] for i in indices], **kwargs)
             flagged = getattr(result, "nsfw_content_detected", None) or [False] * len(indices)
@@ -99,6 +100,14 @@ class DiffusersEdit(EditOptions, Diffusers):
                 outputs[i] = Output(data=encode_png(image), ext="png", extra={
                     "speed": record, "working_size": list(size)})
         return outputs
+
+
+def takes(pipe, name):
+    """Whether ``pipe``'s call names ``name`` (img2img ones swallow unknown
+    keywords silently)."""
+    import inspect
+
+    return name in inspect.signature(type(pipe).__call__).parameters
 
 
 def load_inputs(job):
