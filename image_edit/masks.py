@@ -172,7 +172,9 @@ def _class_value(name, mask_targets, field):
     """A class name (through the mask targets) or value as the mask's value."""
     for value, label in (mask_targets or {}).items():
         if label == name:
-            return int(value) if not isinstance(value, str) else _hex_to_int(value)
+            if isinstance(value, str) and value.startswith("#"):
+                return _hex_to_int(value)
+            return int(value)
     if isinstance(name, int) or str(name).isdigit():
         return int(name)
     known = ", ".join(str(v) for v in (mask_targets or {}).values()) or "none"

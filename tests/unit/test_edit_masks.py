@@ -39,6 +39,13 @@ def test_segmentation_classes_by_name_and_value():
     assert both.sum() == 6 + 6 and not both[0].any()
 
 
+def test_class_values_above_nine_keep_their_value():
+    values = np.zeros((H, W), dtype=np.uint8)
+    values[2, 3] = 12
+    mask = masks.from_segmentation(fo.Segmentation(mask=values), (W, H), ["bus"], {"12": "bus"})
+    assert mask.sum() == 1 and mask[2, 3]
+
+
 def test_segmentation_from_mask_path(tmp_path):
     values = np.zeros((H, W), dtype=np.uint8)
     values[0:2, 0:3] = 7
