@@ -44,6 +44,7 @@ class Job:
     seed: Optional[int] = None
     count: int = 1
     source_path: Optional[str] = None  # input image for image-to-X tasks
+    mask_path: Optional[str] = None  # an edit's mask: white where it may paint
     # hosted calls: how long to wait for the provider, and the run's cancel
     # signal (a ``threading.Event``) to stop waiting and cancel provider-side
     timeout_s: float = TIMEOUT.default
