@@ -212,6 +212,13 @@ TIMEOUT = Param(
     "(and a Replicate prediction is cancelled)",
 )
 
+MAX_COST = Param(
+    "max_cost", FLOAT, min=0.0, label="Budget (USD)",
+    help="Stop starting new hosted items once the run has cost this much (US "
+    "dollars; reported or estimated per output, see README: Cost); what finished "
+    "stays, the rest is listed as not run. Blank for no budget",
+)
+
 
 # Prompt templates (core/templates.py) and provenance in files: run inputs,
 # declared once for the form, the SDK and the request.

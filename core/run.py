@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional
 
 from .backends.base import GenerationError
+from .budget import Budget, outputs_usd
 from .pacing import Pacer
 from .plan import count_outputs
 from .retry import with_retries
@@ -128,7 +129,9 @@ class Run:
     ``failed`` lists what failed (:class:`Failure`) and ``writer`` holds what
     was written. ``cancel()``, or ``should_stop()`` returning True (polled
     every couple of seconds), stops starting new items; running ones finish
-    and are kept.
+    and are kept. ``max_cost`` (US dollars) stops starting new hosted items
+    once reached (:mod:`core.budget`); those are listed as failed "not run:
+    budget of $X reached", and ``spent_usd`` says what the run cost.
     """
 
     items: List[Any]
@@ -139,8 +142,10 @@ class Run:
     should_stop: Any = None
     flush_every_s: float = 2.0
     skipped: int = 0  # outputs already in the dataset (a resumed run)
+    max_cost: Optional[float] = None
 
     def __post_init__(self):
+        self.budget = Budget(self.max_cost)
         self._cancelled = threading.Event()
         self._abandoned = threading.Event()  # the caller stopped iterating
         kinds = {item.choice.backend.kind: item.choice.backend for item in self.items}
@@ -158,6 +163,12 @@ class Run:
     @property
     def cancelled(self):
         return self._cancelled.is_set()
+
+    @property
+    def spent_usd(self):
+        """What the hosted outputs of this run cost (reported or estimated;
+        outputs of unknown price count nothing)."""
+        return self.budget.spent
 
     def __iter__(self):
         total = count_outputs(self.items)
@@ -289,16 +300,22 @@ class Run:
         with pacer.slot(self._cancelled):
             if self._cancelled.is_set():
                 return None, 0.0, NOT_STARTED
+            reserved = self.budget.reserve(item)
+            if reserved is None:  # the budget is spent: never started
+                return None, 0.0, self.budget.message
             start = time.perf_counter()
             try:
                 outputs = with_retries(attempt)
             except GenerationError as e:
+                self.budget.settle(reserved, 0.0)
                 return None, 0.0, redact(e, self.secrets)
             except Exception as e:  # a bug or an unexpected provider reply
+                self.budget.settle(reserved, 0.0)
                 message = redact(f"{type(e).__name__}: {e}", self.secrets)
                 logger.warning("generation failed: %s", message)
                 return None, 0.0, message
             latency = time.perf_counter() - start
+            self.budget.settle(reserved, outputs_usd(item, outputs))
         # outside the provider's slot: the next request need not wait
         return self._prepare(item, outputs, latency)
 

@@ -14,14 +14,14 @@ import fiftyone.operators as foo
 
 from . import catalog
 from .delegation import require_persistent
-from .params import EMBED_PROVENANCE, JSON, TEMPLATE_PARAMS
+from .params import EMBED_PROVENANCE, JSON, MAX_COST, TEMPLATE_PARAMS
 from .secrets import resolve_secrets
 
 RESULT_PARAM = "sdk"
 # the run's own options, passed by name to every operator's call
 RUN_OPTIONS = ("seed", "num_images", "negative_prompt", "output_dir", "prompts_file",
                "prompt_field", "shards", "timeout",
-               *(p.name for p in TEMPLATE_PARAMS), EMBED_PROVENANCE.name)
+               *(p.name for p in TEMPLATE_PARAMS), EMBED_PROVENANCE.name, MAX_COST.name)
 
 
 def params_of(model, prompt=None, backend=None, options=None, **run_and_model_options):
@@ -29,8 +29,8 @@ def params_of(model, prompt=None, backend=None, options=None, **run_and_model_op
     as the SDK takes them, run options (:data:`RUN_OPTIONS`: ``seed``,
     ``num_images``, ``negative_prompt``, ``output_dir``, ``prompts_file``,
     ``prompt_field``, ``shards``, ``timeout``, the template options
-    ``template_mode``, ``num_prompts``, ``wildcards_dir``, and
-    ``embed_provenance``) by name, and each model option given to every
+    ``template_mode``, ``num_prompts``, ``wildcards_dir``,
+    ``embed_provenance`` and ``max_cost``) by name, and each model option given to every
     chosen model that has it."""
     run_names = RUN_OPTIONS
     run_options = {k: run_and_model_options.pop(k) for k in run_names
