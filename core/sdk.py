@@ -105,6 +105,25 @@ def call(operator, sample_collection, params, delegate):
     return result
 
 
+def estimate(operator, sample_collection, params):
+    """What a run with ``params`` is expected to cost, checked like
+    :func:`call` (raising ``ValueError``) but running nothing:
+    ``{"usd", "unknown", "by_model", "outputs"}`` (``unknown``: models whose
+    cost cannot be known beforehand; README: Cost)."""
+    from .plan import count_outputs, plan
+    from .pricing import estimate_items
+
+    request = operator.parse(params, resolve_secrets(), view=sample_collection,
+                             check_ready=False)
+    if not request.valid:
+        raise ValueError(request.error_text())
+    sources = operator.count_sources_of(sample_collection)
+    items = plan(request.choices, request.prompts or [None], seed=0)
+    result = estimate_items(items, sources).to_dict()
+    result["outputs"] = sources * count_outputs(items)
+    return result
+
+
 async def _raising(task):
     result = await task
     result.raise_exceptions()
