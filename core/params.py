@@ -118,10 +118,10 @@ class Param:
             if (self.min is not None and value < self.min) or (
                 self.max is not None and value > self.max
             ):
-                raise ValueError(
-                    f"{self.name} must be between {_fmt(self.min)} and "
-                    f"{_fmt(self.max)}; got {_fmt(value)}"
-                )
+                bounds = (f"at least {_fmt(self.min)}" if self.max is None else
+                          f"at most {_fmt(self.max)}" if self.min is None else
+                          f"between {_fmt(self.min)} and {_fmt(self.max)}")
+                raise ValueError(f"{self.name} must be {bounds}; got {_fmt(value)}")
             if self.multiple_of and value % self.multiple_of:
                 raise ValueError(
                     f"{self.name} must be a multiple of {self.multiple_of}; "

@@ -141,8 +141,8 @@ class Tokens(Price):
         return hash((self.text_in, self.image_in, self.image_out, self.source))
 
     def describe(self):
-        return (f"{usd(self.image_out)}/1M image output tokens, {usd(self.text_in)}/1M "
-                f"text input tokens" + (" (per image: " + _range(self.per_image) + ")"
+        return (f"${self.image_out:g}/1M image output tokens, ${self.image_in:g}/1M image "
+                f"and ${self.text_in:g}/1M text input tokens" + (" (per image: " + _range(self.per_image) + ")"
                                         if self.per_image else ""))
 
     def reported(self, usage, count=1):
@@ -156,7 +156,7 @@ class Tokens(Price):
         total = (text * self.text_in + image_in * self.image_in + out * self.image_out) / 1e6
         share = f", 1/{count} of the call" if count > 1 else ""
         return Cost(total / count, True,
-                    f"{out:,} output tokens at {usd(self.image_out)}/1M + {text + image_in:,} "
+                    f"{out:,} output tokens at ${self.image_out:g}/1M + {text + image_in:,} "
                     f"input tokens{share}")
 
     def estimate(self, options, count=1):
