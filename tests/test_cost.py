@@ -107,6 +107,12 @@ def test_the_sdk_estimates_a_run_before_it_starts(servers, dataset):
     assert estimate["usd"] == pytest.approx(2 * 2 * (0.003 + 0.065))
     assert estimate["unknown"] == ["gpt-image-2 (no published price per output)"]
     assert not any(s.requests for s in servers.values())
+    # the README's example
+    readme = foo.get_operator(OP).estimate_cost(
+        dataset, prompt=["a corgi", "a cat"], model=["flux-schnell", "sd3.5-large"],
+        backend={"flux-schnell": "replicate", "sd3.5-large": "stability"})
+    assert readme == {"usd": pytest.approx(0.136), "unknown": [], "outputs": 4,
+                      "by_model": pytest.approx({"flux-schnell": 0.006, "sd3.5-large": 0.13})}
 
 
 def test_the_leaderboard_of_two_models_with_a_failure(servers, dataset):

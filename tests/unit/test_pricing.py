@@ -128,3 +128,22 @@ def test_a_negative_budget_is_refused_before_anything_runs(all_keys):
     request = request_module.parse("txt2img", {"models": ["flux-schnell"], "prompt": "a",
                                                "max_cost": "2.5"}, all_keys)
     assert request.valid and request.max_cost == 2.5
+
+
+def test_the_readme_price_table_is_derived_from_the_declarations():
+    import sys
+
+    repo = os.path.join(os.path.dirname(__file__), "..", "..")
+    sys.path.insert(0, os.path.join(repo, "scripts"))
+    try:
+        import model_table
+    finally:
+        sys.path.pop(0)
+    with open(os.path.join(repo, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    table = model_table.readme_table(readme, model_table.PRICES_BEGIN,
+                                     model_table.PRICES_END)
+    assert table == model_table.render_prices(), (
+        "README price table is stale: run python scripts/model_table.py --write")
+    assert "| `flux-schnell` | Replicate | $0.003 per image | 2026-11-29 |" in table
+    assert "| `sdxl` | Replicate | price unknown |" in table
