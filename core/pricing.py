@@ -192,6 +192,28 @@ def cost_of(item, output):
     return estimate.to_dict() if estimate is not None else None
 
 
+def combined(steps):
+    """The cost of an output made by several calls (a chain's image step,
+    then its mesh step): ``steps`` is [(name, backend, options, output)].
+    None when no step is hosted, or when a hosted step's cost is unknown
+    (a partial sum would read as the whole)."""
+    parts = []
+    for name, backend, options, output in steps:
+        if not is_hosted(backend):
+            continue
+        cost = output.cost
+        if cost is None and backend.price is not None:
+            estimate = backend.price.estimate(options, 1)
+            cost = estimate.to_dict() if estimate is not None else None
+        if cost is None:
+            return None
+        parts.append((name, cost))
+    if not parts:
+        return None
+    return Cost(sum(c["usd"] for _, c in parts), all(c["reported"] for _, c in parts),
+                "; ".join(f"{name}: {c['basis']}" for name, c in parts)).to_dict()
+
+
 @dataclass
 class Estimate:
     """What a run is expected to cost before it starts.

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ..core import catalog, media
 from ..core.backends.base import Backend, GenerationError, Job
 from ..core.params import PLAN_OPTIONS
+from ..core.pricing import combined
 from ..core.request import default_backend
 from ..core.retry import with_retries
 
@@ -116,6 +117,8 @@ class Chain(Backend):
         image_ref = image.provider_ref or image_step.backend.ref
         mesh_ref = mesh.provider_ref or mesh_step.backend.ref
         mesh.companions["image"] = image
+        mesh.cost = combined([("image", image_step.backend, image_step.options, image),
+                              ("mesh", mesh_step.backend, mesh_step.options, mesh)])
         mesh.provider_ref = f"{image_ref} -> {mesh_ref}"
         mesh.seed = job.seed
         mesh.extra.update(

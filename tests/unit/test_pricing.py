@@ -147,3 +147,22 @@ def test_the_readme_price_table_is_derived_from_the_declarations():
         "README price table is stale: run python scripts/model_table.py --write")
     assert "| `flux-schnell` | Replicate | $0.003 per image | 2026-11-29 |" in table
     assert "| `sdxl` | Replicate | price unknown |" in table
+
+
+def test_a_chain_output_costs_its_hosted_steps_or_is_unknown():
+    base = module("core.backends.base")
+    flux = catalog.get("flux-schnell").backend("replicate")
+    core3d = catalog.get("stable-fast-3d").backend("stability")
+    core_img = catalog.get("stable-image-core").backend("stability")
+    local = catalog.get("sdxl").backend("diffusers")
+    out = base.Output(data=b"", ext="png")
+    reported = base.Output(data=b"", ext="glb",
+                           cost=pricing.Cost(0.5, True, "reported").to_dict())
+    cost = pricing.combined([("image", flux, {}, out), ("mesh", core_img, {}, reported)])
+    assert cost == {"usd": 0.503, "reported": False,
+                    "basis": "image: 1 image at $0.003 each; mesh: reported"}
+    # a hosted step of unknown price makes the whole unknown, never a partial sum
+    assert pricing.combined([("image", flux, {}, out), ("mesh", core3d, {}, out)]) is None
+    # local steps cost nothing; all local: no cost at all
+    assert pricing.combined([("image", local, {}, out), ("mesh", flux, {}, out)])["usd"] == 0.003
+    assert pricing.combined([("image", local, {}, out)]) is None
