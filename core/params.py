@@ -66,7 +66,9 @@ class Param:
         if self.min is not None or self.max is not None:
             # "-1 to 20000" reads better than "-1-20000"
             dash = " to " if self.min is not None and self.min < 0 else "-"
-            text = f"{_fmt(self.min)}{dash}{_fmt(self.max)}"
+            text = (f"at least {_fmt(self.min)}" if self.max is None else
+                    f"at most {_fmt(self.max)}" if self.min is None else
+                    f"{_fmt(self.min)}{dash}{_fmt(self.max)}")
             if self.multiple_of:
                 text += f", multiple of {self.multiple_of}"
             return text
