@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Optional
 from .backends.base import GenerationError
 from .budget import Budget, outputs_usd
 from .pacing import Pacer
+from .pricing import usd
 from .plan import count_outputs
 from .retry import with_retries
 from .secrets import redact
@@ -73,6 +74,7 @@ class Progress:
     failed: int
     elapsed_s: float
     eta_s: Optional[float] = None  # None until every running model has a pace
+    spent_usd: float = 0.0  # what the hosted outputs so far cost (core.pricing)
 
     @property
     def fraction(self):
@@ -84,6 +86,8 @@ class Progress:
         text = f"{self.done}/{self.total} generated"
         if self.failed:
             text += f", {self.failed} failed"
+        if self.spent_usd:
+            text += f", {usd(self.spent_usd)} spent"
         if self.done + self.failed < self.total:
             text += (f", about {_duration(self.eta_s)} left" if self.eta_s is not None
                      else ", estimating the time left")
@@ -217,7 +221,8 @@ class Run:
                     failed += max(1, item.job.count - len(prepared or []))
                 pace.record(item)
                 elapsed = time.perf_counter() - start
-                yield Progress(done, total, failed, elapsed, pace.eta(elapsed))
+                yield Progress(done, total, failed, elapsed, pace.eta(elapsed),
+                               self.budget.spent)
         finally:
             self._abandoned.set()
             for executor in (pool, lane, media):

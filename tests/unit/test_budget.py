@@ -63,6 +63,7 @@ def test_the_budget_stops_starting_items_once_reached():
     assert [f.prompt for f in done.failed] == PROMPTS[4:]
     assert {f.error for f in done.failed} == {"not run: budget of $0.035 reached"}
     assert progress[-1].done == 4 and progress[-1].failed == 6
+    assert progress[-1].label == "4/10 generated, 6 failed, $0.04 spent"
 
 
 def test_reported_cost_counts_against_the_budget():
