@@ -10,6 +10,7 @@ import fiftyone.operators as foo
 
 from tests.conftest import plugin_module
 from tests.providers import provider_servers, register_versions
+from tests.test_batches import persistent, run_queued_shards, workers  # noqa: F401
 
 OP = "@multigen/generate/txt2img"
 LEADERBOARD = "@multigen/generate/leaderboard"
@@ -156,3 +157,26 @@ def test_the_leaderboard_of_two_models_with_a_failure(servers, dataset):
     # a view holding one model shows that model's row only
     view = dataset.match_tags("flux-schnell")
     assert [r["model"] for r in foo.get_operator(LEADERBOARD)(view)] == ["flux-schnell"]
+
+
+def test_shards_share_the_budget_and_keep_their_failures(servers, persistent, workers):
+    """Two workers run one shard each, at the same time: each has half the
+    budget, and the failures both write beside the dataset are all kept."""
+    prompts = [f"a boat, variant {i}" for i in range(8)]
+    res = foo.get_operator(OP)(persistent, prompt=prompts, model="flux-schnell",
+                               backend="replicate", seed=3, shards=2, delegate=True,
+                               max_cost=0.012)
+    queued, service = run_queued_shards(res, workers)
+    # $0.006 a shard at $0.003 an image: two images each, two items not run
+    for op_id in queued:
+        result = service.get(op_id).result.result
+        assert len(result["sample_ids"]) == 2 and result["cost_usd"] == pytest.approx(0.006)
+        assert [f["error"] for f in result["failed"]] == ["not run: budget of $0.006 reached"] * 2
+    persistent.reload()
+    assert len(persistent) == 4
+    kept = plugin_module("core.failures").load(persistent)
+    assert len(kept) == 4 and {f["kind"] for f in kept} == {"not_run"}
+    # not the model's fault: the leaderboard counts no failure
+    [row] = foo.get_operator(LEADERBOARD)(persistent)
+    assert (row["outputs"], row["failures"]) == (4, 0)
+    assert row["cost_usd"] == pytest.approx(0.012)
