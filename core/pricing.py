@@ -17,7 +17,7 @@ never a guess. Sources and dates: docs/providers-research.md section 10.
 """
 
 from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
+from typing import Dict, Tuple
 
 AUTO = "auto"
 
