@@ -53,7 +53,9 @@ def refuse_sources(items):
 def result(dataset, run, task):
     """What a run returns, to the SDK and in a delegated run's result.
     ``sample_ids`` lists the task's own outputs (images, videos, meshes);
-    the other slices of an output's group are reachable from them."""
+    the other slices of an output's group are reachable from them;
+    ``cost_usd`` what the run's hosted outputs cost. The run's failures are
+    kept beside the dataset here, for the leaderboard (:mod:`core.failures`)."""
     for failure in run.failed:
         logger.warning("multigen %s failed: %s", task, failure)
     from . import failures

@@ -246,9 +246,14 @@ def estimate_items(items, times=1):
     result = Estimate()
     for item in items:
         backend = item.choice.backend
+        label = item.choice.model.label
+        if getattr(backend, "priced_by_steps", False):  # a chain of other models
+            note = f"{label} (its steps' costs add up as it runs)"
+            if note not in result.unknown:
+                result.unknown.append(note)
+            continue
         if not is_hosted(backend):
             continue
-        label = item.choice.model.label
         price = getattr(backend, "price", None)
         cost = price.estimate(item.choice.options, item.job.count) if price else None
         if cost is None:

@@ -84,6 +84,8 @@ class Chain(Backend):
     kind = "chain"
     label = "Image model, then 3D model"
     concurrency = 4
+    # its output costs what its hosted steps cost (core.pricing.combined)
+    priced_by_steps = True
 
     @property
     def ref(self):
