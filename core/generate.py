@@ -67,7 +67,7 @@ def result(dataset, run, task):
         "failed": [f.to_dict() for f in run.failed],
         "skipped": run.skipped,
         "cancelled": run.cancelled,
-        "cost_usd": round(run.spent_usd, 6),
+        "cost_usd": round(run.spent_usd, 10),
     }
 
 

@@ -31,7 +31,7 @@ class Cost:
     basis: str
 
     def to_dict(self):
-        return {"usd": round(self.usd, 6), "reported": self.reported, "basis": self.basis}
+        return {"usd": round(self.usd, 10), "reported": self.reported, "basis": self.basis}
 
 
 def usd(amount):
@@ -236,8 +236,8 @@ class Estimate:
         return "; ".join(parts)
 
     def to_dict(self):
-        return {"usd": round(self.usd, 6), "unknown": list(self.unknown),
-                "by_model": {k: round(v, 6) for k, v in self.by_model.items()}}
+        return {"usd": round(self.usd, 10), "unknown": list(self.unknown),
+                "by_model": {k: round(v, 10) for k, v in self.by_model.items()}}
 
 
 def estimate_items(items, times=1):
