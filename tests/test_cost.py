@@ -148,9 +148,9 @@ def test_the_leaderboard_of_two_models_with_a_failure(servers, dataset):
     assert [r["model"] for r in rows] == ["stable-image-core", "flux-schnell"]
 
     # the operator's output in the App: the same rows and a table
-    # (the context as the SDK gives it: a view; a context naming the dataset
-    # left the App, launched later in the same test session, on its start
-    # dataset: FiftyOne's, not ours, and not what users do)
+    # (the context as the SDK gives it: a view. With {"dataset": name} as
+    # well, an App test run later in the same session opened the App's start
+    # dataset instead of its own, twice in two runs; the cause is not found)
     result = foo.execute_operator(LEADERBOARD, {"view": dataset.view()})
     assert result.error is None, result.error
     assert result.result["rows"] == rows
