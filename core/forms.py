@@ -256,4 +256,6 @@ def add_summary(inputs, request, num_sources=1):
         label += f"; {cost.text}"
     if request.max_cost is not None:
         label += f"; it stops starting new items once it has cost {usd(request.max_cost)}"
+        if cost.unknown:
+            label += " (outputs of unknown cost count nothing against it)"
     inputs.view("summary", types.Notice(label=label))
