@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from ..core import catalog, media
 from ..core.backends.base import Backend, GenerationError, Job
 from ..core.params import PLAN_OPTIONS
+from ..core.pricing import combined
 from ..core.request import default_backend
 from ..core.retry import with_retries
 
@@ -85,6 +86,8 @@ class Chain(Backend):
     kind = "chain"
     label = "Image model, then 3D model"
     concurrency = 4
+    # its output costs what its hosted steps cost (core.pricing.combined)
+    priced_by_steps = True
 
     @property
     def ref(self):
@@ -165,6 +168,8 @@ def _joined(job, prompt, steps, image, mesh):
     image_ref = image.provider_ref or image_step.backend.ref
     mesh_ref = mesh.provider_ref or mesh_step.backend.ref
     mesh.companions["image"] = image
+    mesh.cost = combined([("image", image_step.backend, image_step.options, image),
+                          ("mesh", mesh_step.backend, mesh_step.options, mesh)])
     # the chain's time for this output: both steps' (a packed step reports
     # its share of each pipeline call)
     mesh.latency_s = (image.latency_s or 0.0) + (mesh.latency_s or 0.0)

@@ -72,6 +72,9 @@ class Output:
     # its provenance (core.provenance.record), set by the writer before it
     # writes the files, which carry it
     record: Optional[Dict[str, Any]] = None
+    # what it cost when the provider reported the usage it is billed by
+    # (core.pricing.Cost.to_dict()); else the run estimates it from the price
+    cost: Optional[Dict[str, Any]] = None
 
 
 @dataclass
@@ -107,6 +110,9 @@ class Backend:
     - ``min_source_side``, ``max_source_pixels``: what the provider accepts
       as a source image (0: no limit); a source outside them is listed as
       failed before anything is sent
+    - ``price``: what one output costs (:mod:`core.pricing`), dated and
+      sourced; None for a local model, or a hosted one whose price could
+      not be confirmed (its cost is then "unknown")
     """
 
     kind: ClassVar[str] = ""
@@ -125,6 +131,7 @@ class Backend:
     takes_seed: bool = True
     min_source_side: int = 0
     max_source_pixels: int = 0
+    price: Any = None
 
     @property
     def ref(self):

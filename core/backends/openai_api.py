@@ -67,6 +67,8 @@ class OpenAIImages(HostedBackend):
             job.pace(**_limits(raw.headers))
         ext = {"jpeg": "jpg"}.get(body.get("output_format", "png"),
                                   body.get("output_format", "png"))
+        images = response.data or []
+        cost = self._cost(response, len(images))
         return [
             Output(
                 data=base64.b64decode(image.b64_json),
@@ -75,9 +77,19 @@ class OpenAIImages(HostedBackend):
                 provider_ref=self.model_name,
                 revised_prompt=getattr(image, "revised_prompt", None),
                 extra={"batch_index": i},
+                cost=cost,
             )
-            for i, image in enumerate(response.data or [])
+            for i, image in enumerate(images)
         ]
+
+    def _cost(self, response, count):
+        """Each image's share of the call's cost, from the token counts
+        OpenAI reports in ``usage`` (None without a price or usage)."""
+        usage = getattr(response, "usage", None)
+        if self.price is None or usage is None or not count:
+            return None
+        cost = self.price.reported(usage.model_dump(), count)
+        return cost.to_dict() if cost is not None else None
 
 
 _CLIENTS = {}
