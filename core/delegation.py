@@ -36,7 +36,11 @@ def queue_shards(operator_uri, view, params, request, result_param):
         shard_params = {**params, SHARD_PARAM: [index, request.shards], "seed": seed,
                         result_param: True}
         shard_params.pop("view_target", None)
-        result = foo.execute_operator(operator_uri, {"view": view, "params": shard_params},
+        # ``view.view()``: a view-target operator's target is the Dataset
+        # itself when nothing narrows it, and execute_operator finds the
+        # dataset only from a DatasetView
+        result = foo.execute_operator(operator_uri, {"view": view.view(),
+                                                     "params": shard_params},
                                       request_delegation=True)
         queued.append(str(result.result["id"]))
     return {"dataset": view._root_dataset.name, "sample_ids": [], "failed": [],

@@ -23,6 +23,7 @@ import fiftyone.operators.types as types
 from . import catalog, params as P, templates
 from .backends.diffusers_local import gpu_present
 from .plan import count_outputs, plan
+from .pricing import estimate_items, usd
 from .request import NO_PROMPT, PROMPT_REQUIRED, default_backend
 
 # problems a fresh form only names in its summary (nothing typed is wrong)
@@ -180,10 +181,14 @@ def run_params(selected):
 
 
 def add_run_options(inputs, request, selected, params):
-    """The run's options, each flagged once however many models share it."""
+    """The run's options, each flagged once however many models share it,
+    then the run's own inputs (:data:`params.RUN_PARAMS`: the budget)."""
     for name, param in run_params(selected).items():
         prop = add_param(inputs, param, params, space=HALF)
         flag(prop, plain(_run_error(request, name), param))
+    for param in P.RUN_PARAMS:
+        prop = add_param(inputs, param, params, space=HALF)
+        flag(prop, plain(request.errors.get((None, param.name)), param))
 
 
 def _run_error(request, name):
@@ -372,7 +377,7 @@ def where(model_id, name):
     """A problem's place as the form names it: "Prompt", or a model's label
     and the option's label ("gpt-image-2 › Run on")."""
     if model_id is None:
-        titles = {p.name: p.title for p in P.ADVANCED_PARAMS}
+        titles = {p.name: p.title for p in P.ADVANCED_PARAMS + P.RUN_PARAMS}
         titles.update({"models": "Models", "seed": P.SEED.title,
                        "sources": "Source images", "prompt_field": "Prompts from a field"})
         return titles.get(name, name.replace("_", " ").capitalize())
@@ -401,7 +406,7 @@ def problems(request):
 
 
 def _param(model_id, name):
-    pool = P.ADVANCED_PARAMS + (P.SEED,)
+    pool = P.ADVANCED_PARAMS + P.RUN_PARAMS + (P.SEED,)
     if model_id is not None:
         try:
             pool = catalog.get(model_id).all_params
@@ -411,9 +416,10 @@ def _param(model_id, name):
 
 
 def add_summary(inputs, request, num_sources=1):
-    """What the run will make, or what stops it, near the top. An input that
-    is only empty (no prompt yet) is named here, not flagged in red; Execute
-    stays off until it is filled."""
+    """What the run will make and is expected to cost (:mod:`core.pricing`),
+    or what stops it, near the top. An input that is only empty (no prompt
+    yet) is named here, not flagged in red; Execute stays off until it is
+    filled."""
     if not request.valid:
         listed = problems(request)
         untouched = [m for (model_id, name), m in request.errors.items()
@@ -439,5 +445,12 @@ def add_summary(inputs, request, num_sources=1):
     if request.shards > 1:
         label += (f", queued as {request.shards} delegated operations (one per "
                   "`fiftyone delegated launch` worker) instead of running now")
+    cost = estimate_items(items, num_sources)
+    if cost.text:
+        label += f"; {cost.text}"
+    if request.max_cost is not None:
+        label += f"; it stops starting new items once it has cost {usd(request.max_cost)}"
+        if cost.unknown:
+            label += " (outputs of unknown cost count nothing against it)"
     inputs.view("summary", types.Notice(label=label))
 

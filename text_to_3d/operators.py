@@ -67,6 +67,9 @@ class TextTo3D(_MeshOperator, GenerateOperator):
             timeout (600): seconds each hosted item may wait for its provider
                 before it is listed as failed (a running Replicate prediction
                 is then cancelled)
+            max_cost (None): a budget in US dollars: no new hosted item
+                starts once the run has cost this much; the rest is listed in
+                ``failed`` as "not run: budget of $X reached" (README: Cost)
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s), e.g.
                 ``guidance_scale``, ``frame_size``, ``mesh_format``; for
@@ -116,6 +119,9 @@ class ImageTo3D(_MeshOperator, FromImagesOperator):
             timeout (600): seconds each hosted item may wait for its provider
                 before it is listed as failed (a running Replicate prediction
                 is then cancelled)
+            max_cost (None): a budget in US dollars: no new hosted item
+                starts once the run has cost this much; the rest is listed in
+                ``failed`` as "not run: budget of $X reached" (README: Cost)
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s)
 
