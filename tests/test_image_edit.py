@@ -242,11 +242,15 @@ def test_form_offers_mask_fields_and_flags_what_to_fix(labelled):
     props = form({"models": ["sd15-edit"], "mode": "inpaint"})
     assert props["mask_field"].invalid and "needs a mask" in props["mask_field"].error_message
     assert [c.value for c in props["mask_field"].view.choices] == ["ground_truth", "boxes"]
-    assert list(props)[-3:] == ["output", "drop_replaced_labels", "problems"]
+    # what to fix near the top, the edit's run inputs before each model's section
+    order = list(props)
+    assert order.index("problems") < order.index("output") < order.index(
+        "drop_replaced_labels") < order.index("options")
     props = form({"models": ["sd15-edit"], "mode": "inpaint", "mask_field": "weather"})
     assert "not a Segmentation, Detections" in props["mask_field"].error_message
     props = form({"models": ["sd15-edit", "flux-kontext-dev"], "mode": "variation"})
-    assert "mode must be one of instruct, inpaint" in props["mode"].error_message
+    # said under the input labelled "Mode", so without the option's name
+    assert "Must be one of instruct, inpaint" in props["mode"].error_message
 
 
 def test_a_packed_batch_edits_each_source_as_alone(dataset, tmp_path):

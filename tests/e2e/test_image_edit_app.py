@@ -30,7 +30,7 @@ def test_inpaint_a_selected_image_from_its_labels(app, source_images):
         app.expect_grid_images(2)
     app.select_tile(0)
     app.open_operator(OPERATOR)
-    expect(app.chips("Models")).to_have_text([SD15])
+    app.expect_models([SD15])
     app.fill("Prompt", "a full moon")
     app.select("Edit", "inpaint")
     app.select("Mask field", "ground_truth")
