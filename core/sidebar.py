@@ -34,13 +34,33 @@ def order_generation_fields(dataset):
         return
     paths = ordered_paths(field.get_field_schema())
     config = dataset.app_config
-    groups = list(config.sidebar_groups or fo.DatasetAppConfig.default_sidebar_groups(dataset))
+    before = [(g.name, list(g.paths or [])) for g in config.sidebar_groups or []]
+    groups = with_new_fields(config.sidebar_groups,
+                             fo.DatasetAppConfig.default_sidebar_groups(dataset))
     group = next((g for g in groups if g.name == GROUP), None)
-    if group is not None and list(group.paths or []) == paths:
-        return
     if group is None:
         groups.append(fo.SidebarGroupDocument(name=GROUP, paths=paths))
     else:
         group.paths = paths
-    config.sidebar_groups = groups
-    dataset.save()
+    if [(g.name, list(g.paths or [])) for g in groups] != before:
+        config.sidebar_groups = groups
+        dataset.save()
+
+
+def with_new_fields(groups, defaults):
+    """The sidebar groups set so far (None: FiftyOne's defaults), with every
+    field they do not list yet added where FiftyOne's defaults put it (a
+    ``scores`` field written after the first run, say)."""
+    if not groups:
+        return list(defaults)
+    groups = list(groups)
+    listed = {p for g in groups for p in (g.paths or [])}
+    by_name = {g.name: g for g in groups}
+    for default in defaults:
+        new = [p for p in default.paths or [] if p not in listed]
+        if default.name in by_name:
+            by_name[default.name].paths = list(by_name[default.name].paths or []) + new
+        elif new:
+            default.paths = new
+            groups.append(default)
+    return groups

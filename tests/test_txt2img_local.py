@@ -155,3 +155,18 @@ def test_a_model_missing_from_the_cache_says_how_to_get_it(dataset, monkeypatch)
     assert "hub" in error.lower()
     assert "hf_testtoken" not in error
     assert len(dataset) == 0
+
+
+def test_the_sidebar_lists_generation_fields_in_reading_order(dataset):
+    op = foo.get_operator(OP)
+    kwargs = dict(prompt="a cat", model="sd15", backend="diffusers", width=64,
+                  height=64, num_inference_steps=1)
+    op(dataset, **kwargs)
+    dataset.add_sample_field("note", fo.StringField)  # a field written later
+    op(dataset, seed=3, **kwargs)
+    dataset.reload()
+    groups = {g.name: g.paths for g in dataset.app_config.sidebar_groups}
+    # (no negative prompt was given: that field is not declared)
+    assert groups["generation"][:3] == ["generation.model_label", "generation.prompt",
+                                        "generation.seed"]
+    assert "note" in [p for paths in groups.values() for p in paths]

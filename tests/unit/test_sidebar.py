@@ -19,3 +19,17 @@ def test_what_a_person_reads_first_comes_first():
                           "generation.provider_ref", "generation.request_id",
                           "generation.run_id"]
     assert sorted(paths) == sorted(f"generation.{n}" for n in written)
+
+
+def test_fields_written_later_join_their_default_group():
+    from types import SimpleNamespace as Group
+
+    stored = [Group(name="tags", paths=["tags"]),
+              Group(name="generation", paths=["generation.model_label"])]
+    defaults = [Group(name="tags", paths=["tags", "_label_tags"]),
+                Group(name="generation", paths=["generation.model_label"]),
+                Group(name="scores", paths=["scores.clip"])]
+    groups = sidebar.with_new_fields(stored, defaults)
+    assert [(g.name, g.paths) for g in groups] == [
+        ("tags", ["tags", "_label_tags"]), ("generation", ["generation.model_label"]),
+        ("scores", ["scores.clip"])]
