@@ -4,6 +4,7 @@ nothing of the App: a dataset, a request, a task's inputs and writer in; a
 
 import logging
 
+from . import metrics
 from .plan import plan, shard, without_existing
 from .run import Failure, Run
 
@@ -13,13 +14,16 @@ logger = logging.getLogger(__name__)
 def start(dataset, request, inputs, writer, secrets, *, shard_of=None, should_stop=None):
     """The :class:`Run` of ``request`` over ``inputs`` (a ``plan.TaskInputs``),
     skipping outputs already in ``dataset`` (a resumed run) and keeping only
-    shard ``shard_of = (index, count)`` when given."""
+    shard ``shard_of = (index, count)`` when given. With ``request.score``,
+    the writer scores each batch of outputs as it writes them."""
     items = plan(request.choices, inputs.prompts, inputs.sources, seed=request.seed,
                  timeout_s=request.timeout_s, expansions=request.expansions)
     if shard_of is not None:
         items = shard(items, *shard_of)
     items, skipped = without_existing(items, existing_item_keys(dataset))
     items, refused = refuse_sources(items)
+    if request.score:
+        writer.scoring = metrics.session(request.score)
     run = Run(items, secrets, writer, should_stop=should_stop, skipped=skipped)
     run.failed.extend(inputs.unusable)
     run.failed.extend(refused)
@@ -56,6 +60,7 @@ def result(dataset, run, task):
         "failed": [f.to_dict() for f in run.failed],
         "skipped": run.skipped,
         "cancelled": run.cancelled,
+        "score_failed": list(_score_failed(run)),
     }
 
 
@@ -73,9 +78,17 @@ def outcome(run, noun, shown=3):
         if len(run.failed) > shown:
             text += (f"; and {len(run.failed) - shown} more (the run's result lists "
                      "every failure)")
+    if _score_failed(run):
+        text += (f"; {len(_score_failed(run))} score(s) could not be computed: "
+                 + "; ".join(f"{f['metric']}: {f['error']}"
+                             for f in _score_failed(run)[:shown]))
     if run.cancelled:
         text += "; the run was cancelled"
-    return text, "warning" if run.failed else "success"
+    return text, "warning" if run.failed or _score_failed(run) else "success"
+
+
+def _score_failed(run):
+    return getattr(run.writer, "score_failed", [])
 
 
 def existing_item_keys(dataset):

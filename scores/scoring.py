@@ -78,9 +78,14 @@ def samples_of(view):
 
 
 def _values(view, field):
-    """A field's values, None for each sample when the field is undeclared."""
-    if view.has_field(field):
-        return view.values(field)
+    """A field's values, None for each sample that has none. Only the
+    top-level field need be declared: in a grouped dataset, attributes of
+    the slices that are not the default one may be undeclared."""
+    if view.has_field(field.split(".")[0]):
+        try:
+            return view.values(field)
+        except ValueError:
+            pass
     return [None] * len(view)
 
 
