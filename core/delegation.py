@@ -47,7 +47,9 @@ def queue_operations(operator_uri, view, params, count, result_param, **shared):
         shard_params = {**params, **shared, SHARD_PARAM: [index, count],
                         result_param: True}
         shard_params.pop("view_target", None)
-        result = foo.execute_operator(operator_uri, {"view": view, "params": shard_params},
+        # a view, never the dataset itself (FiftyOne drops a Dataset here)
+        result = foo.execute_operator(operator_uri,
+                                      {"view": view.view(), "params": shard_params},
                                       request_delegation=True)
         queued.append(str(result.result["id"]))
     return queued

@@ -201,3 +201,67 @@ def test_score_as_you_generate(dataset):
     # a later score run finds them scored
     again = foo.get_operator(SCORE)(dataset, metrics=["clip_score"]).result
     assert again["skipped"] == {"clip_score": 2} and again["scored"] == {"clip_score": 0}
+
+
+def test_delegated_shards_score_disjoint_halves(dataset, tmp_path):
+    from fiftyone.operators.delegated import DelegatedOperationService
+
+    from tests.test_batches import Workers, run_queued_shards
+
+    dataset.persistent = True
+    images(dataset, tmp_path, count=4)
+    op = foo.get_operator(SCORE)
+    with pytest.raises(ValueError, match="delegate=True"):
+        op(dataset, metrics=["aesthetic"], shards=2)
+    queued = op(dataset, metrics=["aesthetic"], shards=2, delegate=True)
+    workers = Workers(tmp_path)
+    try:
+        ids, service = run_queued_shards(queued, workers)
+    finally:
+        workers.stop_all()
+    results = [service.get(i).result.result for i in ids]
+    assert [r["scored"] for r in results] == [{"aesthetic": 2}, {"aesthetic": 2}]
+    dataset.reload()
+    assert None not in dataset.values("scores.aesthetic")
+
+
+def test_the_form_is_built_from_the_declarations(dataset, tmp_path):
+    import asyncio
+
+    from fiftyone.operators.executor import resolve_type
+    from fiftyone.operators.registry import OperatorRegistry
+
+    images(dataset, tmp_path, count=1)
+
+    def form(params):
+        request = {"dataset_name": dataset.name, "params": params}
+        return asyncio.run(resolve_type(OperatorRegistry(), SCORE, request)).type.properties
+
+    props = form({"metrics": ["clip_score"]})
+    offered = [c.value for c in props["metrics"].view.choices]
+    assert offered == ALL
+    assert "Scores 1 sample with CLIPScore" in props["summary"].view.label
+    assert {"frames", "batch_size", "rescore", "shards"} <= set(props)
+    bad = form({"metrics": ["clip_score"], "frames": 0})
+    assert bad["frames"].invalid and "frames must be between 1 and 64" in (
+        bad["frames"].error_message)
+    # the generation form offers the same metrics to score as you generate
+    request = {"dataset_name": dataset.name, "params": {"models": ["sdxl"], "prompt": "x"}}
+    txt2img = asyncio.run(resolve_type(OperatorRegistry(), "@multigen/generate/txt2img",
+                                       request)).type.properties
+    assert [c.value for c in txt2img["score"].view.choices] == ALL
+
+
+def test_scoring_keeps_the_plugin_import_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, fiftyone.operators as foo\n"
+            f"op = foo.get_operator('{SCORE}')\n"
+            "op.list_metrics()\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('torch', 'transformers', 'diffusers')))\n")
+    out = subprocess.run([sys.executable, "-c", code], env=os.environ.copy(),
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
