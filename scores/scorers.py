@@ -90,11 +90,18 @@ class Clip:
         self._texts = {}
         self._torch = torch
 
-    def images(self, pictures):
+    def pixels(self, pictures):
+        """The processor's resized, normalised pixels (CPU work: scoring
+        runs it on the reader thread, beside the model's forward)."""
+        return self.processor(images=pictures, return_tensors="pt")["pixel_values"]
+
+    def embed_pixels(self, pixels):
         with self._torch.inference_mode():
-            pixels = self.processor(images=pictures, return_tensors="pt")["pixel_values"]
             pixels = pixels.to(self.device, self.model.dtype)
             return _features(self.model.get_image_features(pixel_values=pixels))
+
+    def images(self, pictures):
+        return self.embed_pixels(self.pixels(pictures))
 
     def texts(self, prompts):
         missing = list(dict.fromkeys(p for p in prompts if p not in self._texts))

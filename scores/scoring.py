@@ -15,6 +15,7 @@ reads one) is listed as a failure; the rest go on.
 
 import logging
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -26,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 SCORES, SCORING = "scores", "scoring"
 BATCH_SIZE = 32  # pictures per forward
+# scores reach the dataset in bulk writes of this many samples, and at
+# least every couple of seconds (as generated samples do)
+WRITE_EVERY, WRITE_EVERY_S = 256, 2.0
 # samples that only show another output (a mesh's preview, a video's or a
 # mesh's source image, a chain's intermediate image): scored through it
 COMPANION_TAGS = ("source", "preview", "intermediate")
@@ -143,6 +147,7 @@ class Session:
         self.rescore = rescore
         self._scorers = {}
         self._declared = set()
+        self._unwritten = {m.id: {} for m in self.metrics}
         self.failed = []
 
     # the models ------------------------------------------------------------------
@@ -192,22 +197,30 @@ class Session:
             return
         dataset = view._root_dataset
         batches = list(_batches(targets, self.batch_size, self.frames))
-        # the next batch's files decode while this one is scored
+        written = time.perf_counter()
+        # the next batch's files decode (and are resized for the models
+        # already loaded) while this one is scored
         with ThreadPoolExecutor(1, thread_name_prefix="multigen-score-read") as reader:
-            pending = reader.submit(self._read, batches[0])
-            for number in range(len(batches)):
-                batch = pending.result()
-                if number + 1 < len(batches):
-                    pending = reader.submit(self._read, batches[number + 1])
-                written = self._score_batch(dataset, batch)
-                for metric_id, count in written.items():
-                    self.result["scored"][metric_id] += count
-                done += len(batch)
-                failures = {f.sample_id for f in self.failed[failed_before:]}
-                yield ScoreProgress(done - len(failures), total, len(failures))
-                if should_stop is not None and should_stop():
-                    self.result["cancelled"] = True
-                    break
+            try:
+                pending = reader.submit(self._read, batches[0])
+                for number in range(len(batches)):
+                    batch, pixels = pending.result()
+                    if number + 1 < len(batches):
+                        pending = reader.submit(self._read, batches[number + 1])
+                    for metric_id, count in self._score_batch(batch, pixels).items():
+                        self.result["scored"][metric_id] += count
+                    if (sum(map(len, self._unwritten.values())) >= WRITE_EVERY
+                            or time.perf_counter() - written >= WRITE_EVERY_S):
+                        self._write(dataset)
+                        written = time.perf_counter()
+                    done += len(batch)
+                    failures = {f.sample_id for f in self.failed[failed_before:]}
+                    yield ScoreProgress(done - len(failures), total, len(failures))
+                    if should_stop is not None and should_stop():
+                        self.result["cancelled"] = True
+                        break
+            finally:  # what was scored is kept, whatever stopped the run
+                self._write(dataset)
         self.result["failed"] = [f.to_dict() for f in self.failed[failed_before:]]
 
     def score_ids(self, dataset, ids):
@@ -221,16 +234,31 @@ class Session:
     # inside a run ------------------------------------------------------------------
 
     def _read(self, batch):
-        """Each target with its pictures, or the reason it has none."""
+        """Each target with its pictures (or the reason it has none), and
+        their pixels for each CLIP already loaded: {clip id: (pixels of
+        every picture, {sample id: its rows})}."""
         read = []
         for target in batch:
             try:
                 read.append((target, pictures_of(target, self.frames), None))
             except Exception as e:  # noqa: BLE001 - listed, the rest go on
                 read.append((target, None, _reason(e)))
-        return read
+        pixels = {}
+        clips = {id(s.clip): s.clip for s in list(self._scorers.values())}
+        readable = [(t, ps) for t, ps, error in read if error is None]
+        for key, clip in clips.items():
+            try:
+                values = clip.pixels([p for _, ps in readable for p in ps])
+            except Exception:  # noqa: BLE001 - the scoring thread retries and reports
+                continue
+            rows, start = {}, 0
+            for target, ps in readable:
+                rows[target["id"]] = range(start, start + len(ps))
+                start += len(ps)
+            pixels[key] = (values, rows)
+        return read, pixels
 
-    def _score_batch(self, dataset, batch):
+    def _score_batch(self, batch, pixels):
         values = {m.id: {} for m in self.metrics}
         for target, pictures, error in batch:
             if error is not None:
@@ -263,7 +291,7 @@ class Session:
             group[1].update((t["id"], ps) for t, ps in usable)
         embeds = {}
         for scorer, pictures_by_id in shared.values():
-            embeds.update(_embed_all(scorer, pictures_by_id, self.batch_size))
+            embeds.update(_embed_all(scorer, pictures_by_id, pixels, self.batch_size))
         for metric, usable in by_metric.items():
             scorer = loaded[metric]
             try:
@@ -279,19 +307,19 @@ class Session:
                 own = scores[start:start + len(ps)]
                 start += len(ps)
                 values[metric.id][target["id"]] = (sum(own) / len(own), min(own), len(own))
-        return self._write(dataset, values)
+        for metric_id, scored in values.items():
+            self._unwritten[metric_id].update(scored)
+        return {metric_id: len(scored) for metric_id, scored in values.items()}
 
-    def _write(self, dataset, values):
-        """``scores.<metric>`` and ``scoring.<metric>`` of each scored sample,
-        one bulk write per field."""
+    def _write(self, dataset):
+        """``scores.<metric>`` and ``scoring.<metric>`` of the samples scored
+        since the last write, one bulk write per field."""
         import fiftyone as fo
 
-        written = {}
         collection = samples_of(dataset)
         now = datetime.now(timezone.utc)
         for metric in self.metrics:
-            scored = values[metric.id]
-            written[metric.id] = len(scored)
+            scored, self._unwritten[metric.id] = self._unwritten[metric.id], {}
             if not scored:
                 continue
             self._declare(dataset, metric)
@@ -308,7 +336,6 @@ class Session:
                     device=str(scorer.clip.device), scored_at=now)
                  for i, (_, low, count) in scored.items()},
                 key_field="id", dynamic=True)
-        return written
 
     def _declare(self, dataset, metric):
         """``scores`` and ``scoring`` as embedded documents, so the App's
@@ -345,23 +372,36 @@ def _batches(targets, batch_size, frames):
         yield batch
 
 
-def _embed_all(scorer, pictures_by_id, batch_size):
+def _embed_all(scorer, pictures_by_id, pixels, batch_size):
     """{(clip id, sample id): image embeddings of the sample's pictures},
-    embedded ``batch_size`` pictures per forward pass."""
+    embedded ``batch_size`` pictures per forward pass, from the pixels the
+    reader made when it had them."""
+    import torch
+
+    clip = scorer.clip
     flat = [(sample_id, p) for sample_id, ps in pictures_by_id.items() for p in ps]
-    rows = []
-    for lo in range(0, len(flat), batch_size):
-        rows.extend(scorer.image_embeds([p for _, p in flat[lo:lo + batch_size]]))
-    out = {}
-    for (sample_id, _), row in zip(flat, rows):
-        out.setdefault((id(scorer.clip), sample_id), []).append(row)
-    return {key: _stack(value) for key, value in out.items()}
+    values, rows = pixels.get(id(clip), (None, {}))
+    if all(sample_id in rows for sample_id in pictures_by_id):
+        wanted = [i for sample_id in pictures_by_id for i in rows[sample_id]]
+        if wanted != list(range(len(values))):  # some need no metric of this CLIP
+            values = values[torch.tensor(wanted, dtype=torch.long)]
+        embed = lambda lo, hi: clip.embed_pixels(values[lo:hi])  # noqa: E731
+    else:  # the first batch: the model loaded after the reader ran
+        embed = lambda lo, hi: clip.images([p for _, p in flat[lo:hi]])  # noqa: E731
+
+    rows = torch.cat([embed(lo, min(len(flat), lo + batch_size))
+                      for lo in range(0, len(flat), batch_size)])
+    out, start = {}, 0
+    for sample_id, ps in pictures_by_id.items():  # views into one tensor
+        out[id(clip), sample_id] = rows[start:start + len(ps)]
+        start += len(ps)
+    return out
 
 
 def _stack(tensors):
     import torch
 
-    return torch.cat([t if t.dim() > 1 else t[None] for t in tensors])
+    return tensors[0] if len(tensors) == 1 else torch.cat(tensors)
 
 
 def _reason(error):
