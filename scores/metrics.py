@@ -27,7 +27,7 @@ class Metric:
         processor_repo: where its processor comes from, when not ``repo``
         head_repo, head_file: a separate head's weights (a file of a repo)
         min, max: the values it can take (None: unbounded on that side)
-        typical: the values seen in practice, in words
+        typical: how to read its values, in words
         higher_is_better: the direction
         uses_prompt: needs the sample's prompt (an image alone is not enough)
         formula: bumped when our computation changes, so a re-run rescores
@@ -73,6 +73,8 @@ class Metric:
                 and (self.max is None or value <= self.max))
 
     def describe_range(self):
+        if self.min is None and self.max is None:
+            return "unbounded"
         low = "-inf" if self.min is None else f"{self.min:g}"
         high = "inf" if self.max is None else f"{self.max:g}"
         return f"{low} to {high}"
@@ -93,7 +95,8 @@ CLIPSCORE = Metric(
     kind=CLIP_SCORE,
     repo=CLIP_L14,
     min=0.0, max=100.0,
-    typical="about 15-35 for generated images",
+    typical="real images and their prompts score far below 100; compare models "
+    "on the same prompts",
     caveats="Saturates: good and very good images score alike (differences of a "
     "point or two are noise); reads at most 77 prompt tokens; rewards images "
     "that spell out the prompt's words",
@@ -109,7 +112,7 @@ PICKSCORE = Metric(
     processor_repo="laion/CLIP-ViT-H-14-laion2B-s32B-b79K",
     # CLIP training clamps the logit scale at 100, so |score| <= 100
     min=-100.0, max=100.0,
-    typical="about 18-24; compare images of the same prompt",
+    typical="compare images of the same prompt: absolute values vary between prompts",
     caveats="Meant to rank images of one prompt: absolute values differ between "
     "prompts; trained on Stable Diffusion-era images and the preferences of "
     "Pick-a-Pic's users",
@@ -126,11 +129,23 @@ LAION_AESTHETIC = Metric(
     head_repo="trl-lib/ddpo-aesthetic-predictor",
     head_file="aesthetic-model.pth",
     uses_prompt=False,
-    typical="about 4-7 (the 1-10 ratings it was trained on); the head is "
-    "unbounded",
+    typical="on the 1-10 rating scale it was trained on; the head itself is unbounded",
     caveats="Taste of its raters (photography and art communities, AVA, LAION "
     "logos): favours glossy, painterly, bokeh, portrait-like images and "
     "penalises text, diagrams and plain product shots; says nothing about the prompt",
 )
 
 METRICS = (CLIPSCORE, PICKSCORE, LAION_AESTHETIC)
+
+
+def markdown_table(metrics=METRICS):
+    """The README's metrics table (``scripts/metric_table.py --write``; a
+    test checks the README holds it)."""
+    lines = ["| id | metric | measures | range (typical) | better | weights |",
+             "|---|---|---|---|---|---|"]
+    for m in metrics:
+        weights = "<br>".join(f"`{w}`" for w in m.weights)
+        lines.append(f"| `{m.id}` | {m.label} | {m.measures} | {m.describe_range()} "
+                     f"({m.typical}) | {'higher' if m.higher_is_better else 'lower'} "
+                     f"| {weights} |")
+    return "\n".join(lines)

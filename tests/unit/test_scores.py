@@ -123,3 +123,11 @@ def test_batches_count_a_video_as_its_frames():
         {"media_type": "image"}]
     sizes = [len(b) for b in batches(targets, batch_size=4, frames=3)]
     assert sizes == [4, 2, 1]  # 4 images; an image and a video (1 + 3); an image
+
+
+def test_readme_metrics_table_matches_the_declarations():
+    with open(os.path.join(REPO, "README.md")) as f:
+        readme = f.read()
+    table = readme.split("<!-- metrics:begin -->\n", 1)[1].split("\n<!-- metrics:end -->")[0]
+    assert table == module("scores.metrics").markdown_table(), (
+        "README metrics table is stale: run python scripts/metric_table.py --write")
