@@ -50,6 +50,10 @@ class TextToImage(GenerateOperator):
             timeout (600): seconds each hosted item may wait for its provider
                 before it is listed as failed (a running Replicate prediction
                 is then cancelled)
+            score (None): metric ids (``clip_score``, ``pick_score``,
+                ``aesthetic``) that score each output as it is written
+                (README: "Scores"); the result's ``score_failed`` lists what
+                could not be scored
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s), e.g. ``width``,
                 ``num_inference_steps``; each goes to the models that have it
