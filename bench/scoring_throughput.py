@@ -6,7 +6,11 @@ the same library: one image at a time through the same model and
 processor, saved with ``iter_samples(autosave=True)``. Both write the same
 scores (checked), so the ratio is images per second, plugin / loop.
 Goal: >= 1.0x. Tiny random-weight CLIP on the CPU by default; on a GPU
-(``MULTIGEN_DEVICE=cuda``) it runs on the GPU.
+(``MULTIGEN_DEVICE=cuda``) it runs on the GPU; ``MULTIGEN_REAL_WEIGHTS=1`` scores
+with the real weights of your hub cache instead. One torch thread on the CPU
+(``MULTIGEN_BENCH_THREADS`` changes it): on a busy 2-core machine two
+threads make every tiny forward wait on the other thread, which would
+inflate the loop's cost and the ratio.
 
     .venv/bin/python -m bench.scoring_throughput [count]
 """
@@ -74,6 +78,7 @@ def main(count=COUNT):
     from tests.tiny import hub_cache
     from tests.tiny.scorers import install_scorers
 
+    torch.set_num_threads(int(os.environ.get("MULTIGEN_BENCH_THREADS", "1")))
     if not os.environ.get("MULTIGEN_REAL_WEIGHTS"):  # tiny weights unless asked
         install_scorers(HUB_CACHE)
         hub_cache.use_hub_cache(HUB_CACHE)

@@ -146,6 +146,7 @@ class Session:
         self.device = device
         self.rescore = rescore
         self._scorers = {}
+        self._broken = {}  # metric id -> why its model does not load (tried once)
         self._declared = set()
         self._unwritten = {m.id: {} for m in self.metrics}
         self.failed = []
@@ -153,6 +154,10 @@ class Session:
     # the models ------------------------------------------------------------------
 
     def scorer(self, metric):
+        """The metric's loaded scorer; raises ``RuntimeError`` (every time,
+        after one try) when its model does not load."""
+        if metric.id in self._broken:
+            raise RuntimeError(self._broken[metric.id])
         if metric.id not in self._scorers:
             from . import scorers
 
@@ -160,7 +165,12 @@ class Session:
                 from ..core.backends.diffusers_local import pick_device
 
                 self.device = pick_device()
-            self._scorers[metric.id] = scorers.Scorer(metric, self.device)
+            try:
+                self._scorers[metric.id] = scorers.Scorer(metric, self.device)
+            except Exception as e:  # noqa: BLE001 - reported on each sample
+                self._broken[metric.id] = (f"{metric.label} could not load its model: "
+                                           f"{_reason(e)}")
+                raise RuntimeError(self._broken[metric.id]) from None
         return self._scorers[metric.id]
 
     # a run ---------------------------------------------------------------------
@@ -289,11 +299,18 @@ class Session:
         for metric, usable in by_metric.items():
             group = shared.setdefault(id(loaded[metric].clip), (loaded[metric], {}))
             group[1].update((t["id"], ps) for t, ps in usable)
-        embeds = {}
-        for scorer, pictures_by_id in shared.values():
-            embeds.update(_embed_all(scorer, pictures_by_id, pixels, self.batch_size))
+        embeds, unembedded = {}, {}
+        for key, (scorer, pictures_by_id) in shared.items():
+            try:
+                embeds.update(_embed_all(scorer, pictures_by_id, pixels, self.batch_size))
+            except Exception as e:  # noqa: BLE001 - e.g. out of GPU memory: listed
+                unembedded[key] = _reason(e)
         for metric, usable in by_metric.items():
             scorer = loaded[metric]
+            if id(scorer.clip) in unembedded:
+                for target, _ in usable:
+                    self._fail(metric, target, unembedded[id(scorer.clip)])
+                continue
             try:
                 scores = scorer.score(None, [t["prompt"] for t, ps in usable for _ in ps],
                                       _stack([embeds[id(scorer.clip), t["id"]]
@@ -405,6 +422,8 @@ def _stack(tensors):
 
 
 def _reason(error):
+    if isinstance(error, RuntimeError) and "could not load its model" in str(error):
+        return str(error)
     if isinstance(error, FileNotFoundError):
         return f"file is missing: {error.filename}"
     if isinstance(error, (ValueError, OSError)):

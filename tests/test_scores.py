@@ -4,6 +4,7 @@ and ``hf_hub_download`` calls users run; FiftyOne with its MongoDB; the SDK
 call users make (``foo.get_operator("@multigen/generate/score")``)."""
 
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -265,3 +266,26 @@ def test_scoring_keeps_the_plugin_import_light():
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_metric_whose_weights_are_missing_fails_alone(dataset, tmp_path, monkeypatch):
+    """A hub cache holding CLIP ViT-L/14 but not PickScore, offline: PickScore
+    fails on each sample with the loader's reason, tried once; CLIPScore
+    scores them all."""
+    from tests.tiny import hub_cache
+    from tests.tiny.scorers import CLIP_L14, install_scorers
+
+    partial = tmp_path / "hub"
+    install_scorers(partial)
+    shutil.rmtree(hub_cache.repo_storage_folder(partial, "yuvalkirstain/PickScore_v1"))
+    hub_cache.use_hub_cache(partial, monkeypatch)
+    scorers = plugin_module("scores.scorers")
+    monkeypatch.setattr(scorers, "_LOADED", {})  # nothing loaded from the full cache
+    images(dataset, tmp_path, count=3)
+    result = foo.get_operator(SCORE)(dataset, metrics=["clip_score", "pick_score"],
+                                     batch_size=1).result
+    assert result["scored"] == {"clip_score": 3, "pick_score": 0}
+    assert [f["metric"] for f in result["failed"]] == ["pick_score"] * 3
+    assert all("PickScore could not load its model" in f["error"]
+               for f in result["failed"])
+    assert CLIP_L14 in str(scorers._LOADED)  # CLIP came from the partial cache
