@@ -289,3 +289,22 @@ def test_a_metric_whose_weights_are_missing_fails_alone(dataset, tmp_path, monke
     assert all("PickScore could not load its model" in f["error"]
                for f in result["failed"])
     assert CLIP_L14 in str(scorers._LOADED)  # CLIP came from the partial cache
+
+
+def test_a_mesh_is_scored_on_its_turntable_as_it_is_generated(dataset, monkeypatch):
+    """txt2mesh through the Replicate protocol server, as a user runs it:
+    the mesh sample (not its preview) gets scores from the preview's frames."""
+    from tests.test_text_to_3d import servers_for_3d
+
+    with servers_for_3d(monkeypatch):
+        result = foo.get_operator("@multigen/generate/txt2mesh")(
+            dataset, prompt="a mug", model="shap-e", backend="replicate", frame_size=64,
+            score=["clip_score", "aesthetic"]).result
+    assert result["failed"] == [] and result["score_failed"] == []
+    target = fo.load_dataset(result["dataset"])
+    slices = {s.group.name: s for s in target.select_group_slices(_allow_mixed=True)}
+    mesh, preview = slices["mesh"], slices["preview"]
+    for metric_id in ("clip_score", "aesthetic"):
+        assert metric(metric_id).in_range(mesh.scores[metric_id])
+        assert mesh.scoring[metric_id].pictures == 4  # the turntable's frames
+    assert preview.get_field("scores") is None
