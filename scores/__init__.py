@@ -7,3 +7,5 @@ from .operator import ScoreOperator
 from .scoring import Session
 
 OPERATORS = (ScoreOperator,)
+
+__all__ = ["METRICS", "OPERATORS", "Session"]

@@ -205,8 +205,6 @@ def test_score_as_you_generate(dataset):
 
 
 def test_delegated_shards_score_disjoint_halves(dataset, tmp_path):
-    from fiftyone.operators.delegated import DelegatedOperationService
-
     from tests.test_batches import Workers, run_queued_shards
 
     dataset.persistent = True
