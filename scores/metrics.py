@@ -91,7 +91,7 @@ CLIPSCORE = Metric(
     id="clip_score",
     label="CLIPScore",
     measures="Prompt adherence: 100 x the cosine of CLIP ViT-L/14's image and "
-    "prompt embeddings, clamped at 0 (Hessel et al. 2021, as torchmetrics computes it)",
+    "prompt embeddings, clamped at 0 (Hessel et al. 2021; torchmetrics' formula, per image)",
     kind=CLIP_SCORE,
     repo=CLIP_L14,
     min=0.0, max=100.0,
