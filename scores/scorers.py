@@ -12,6 +12,7 @@ import threading
 from .metrics import AESTHETIC, CLIP_SCORE, PICK_SCORE
 
 CLIP_MAX_TOKENS = 77
+TEXT_CACHE = 10_000  # prompt embeddings kept per model (a few KB each)
 _LOADED = {}  # (what, repo, revision, device) -> loaded object
 _LOCK = threading.Lock()
 
@@ -105,6 +106,8 @@ class Clip:
 
     def texts(self, prompts):
         missing = list(dict.fromkeys(p for p in prompts if p not in self._texts))
+        if missing and len(self._texts) + len(missing) > TEXT_CACHE:
+            self._texts = {}  # a long-lived process (the App) never grows without bound
         if missing:
             with self._torch.inference_mode():
                 tokens = self.processor(text=missing, padding=True, truncation=True,
