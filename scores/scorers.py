@@ -108,6 +108,7 @@ class Clip:
         missing = list(dict.fromkeys(p for p in prompts if p not in self._texts))
         if missing and len(self._texts) + len(missing) > TEXT_CACHE:
             self._texts = {}  # a long-lived process (the App) never grows without bound
+            missing = list(dict.fromkeys(prompts))
         if missing:
             with self._torch.inference_mode():
                 tokens = self.processor(text=missing, padding=True, truncation=True,

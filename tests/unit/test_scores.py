@@ -131,3 +131,23 @@ def test_readme_metrics_table_matches_the_declarations():
     table = readme.split("<!-- metrics:begin -->\n", 1)[1].split("\n<!-- metrics:end -->")[0]
     assert table == module("scores.metrics").markdown_table(), (
         "README metrics table is stale: run python scripts/metric_table.py --write")
+
+
+def test_the_prompt_cache_starts_over_when_full(monkeypatch):
+    torch = pytest.importorskip("torch")
+    scorers = module("scores.scorers")
+    monkeypatch.setattr(scorers, "TEXT_CACHE", 3)
+
+    class Tokens(dict):
+        def to(self, device):
+            return self
+
+    clip = scorers.Clip.__new__(scorers.Clip)
+    clip.device, clip._torch, clip._texts = "cpu", torch, {}
+    clip.processor = lambda text, **kw: {"input_ids": torch.tensor(
+        [[len(t)] for t in text])}
+    clip.model = type("M", (), {"get_text_features": staticmethod(
+        lambda input_ids: input_ids.float())})()
+    assert clip.texts(["a", "bb"]).tolist() == [[1.0], [2.0]]
+    assert clip.texts(["ccc", "a", "dddd"]).tolist() == [[3.0], [1.0], [4.0]]
+    assert set(clip._texts) == {"ccc", "a", "dddd"}
