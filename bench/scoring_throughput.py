@@ -4,7 +4,9 @@ batched forwards, prompts embedded once, files decoded while the model
 runs, one bulk write per batch) vs the plain loop a user would write with
 the same library: one image at a time through the same model and
 processor, saved with ``iter_samples(autosave=True)``. Both write the same
-scores (checked), so the ratio is images per second, plugin / loop.
+scores (checked), so the ratio is images per second, plugin / loop. The
+two run in turn, twice each, and each keeps its faster round: other work
+on a shared machine then weighs on both alike.
 Goal: >= 1.0x. Tiny random-weight CLIP on the CPU by default; on a GPU
 (``MULTIGEN_DEVICE=cuda``) it runs on the GPU; ``MULTIGEN_REAL_WEIGHTS=1`` scores
 with the real weights of your hub cache instead. One torch thread on the CPU
@@ -24,6 +26,7 @@ from bench.env import HUB_CACHE, plugin_module, ratio_line
 
 COUNT = 1000
 PROMPTS = 50
+ROUNDS = 2
 GOAL = 1.0
 
 
@@ -91,20 +94,22 @@ def main(count=COUNT):
 
     # both load their model before the clock starts (the loop's own copy)
     scoring.Session(["clip_score"]).scorer(plugin_module("core.metrics").get("clip_score"))
-    start = time.perf_counter()
-    result = scoring.score_samples(ours, ["clip_score"])
-    ours_s = time.perf_counter() - start
-    assert result["scored"] == {"clip_score": count} and not result["failed"], result
-
     plain_loop(loop.limit(2), device)  # warm up: model load, first forward
-    start = time.perf_counter()
-    plain_loop(loop, device)
-    loop_s = time.perf_counter() - start
+    ours_s = loop_s = float("inf")
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        result = scoring.score_samples(ours, ["clip_score"], rescore=True)
+        ours_s = min(ours_s, time.perf_counter() - start)
+        assert result["scored"] == {"clip_score": count} and not result["failed"], result
+        start = time.perf_counter()
+        plain_loop(loop, device)
+        loop_s = min(loop_s, time.perf_counter() - start)
 
     a, b = ours.values("scores.clip_score"), loop.values("loop_clip_score")
     worst = max(abs(x - y) for x, y in zip(a, b))
     assert worst < 0.05, f"the two paths disagree by {worst}"
-    print(f"{count} images on {device} ({torch.get_num_threads()} torch threads): "
+    print(f"{count} images on {device} ({torch.get_num_threads()} torch threads, best of "
+          f"{ROUNDS} rounds each): "
           f"plugin {count / ours_s:.1f} images/s ({ours_s:.2f} s), plain loop "
           f"{count / loop_s:.1f} images/s ({loop_s:.2f} s); largest score difference "
           f"{worst:.4f}")

@@ -30,6 +30,9 @@ BATCH_SIZE = 32  # pictures per forward
 # scores reach the dataset in bulk writes of this many samples, and at
 # least every couple of seconds (as generated samples do)
 WRITE_EVERY, WRITE_EVERY_S = 256, 2.0
+# threads decoding and resizing the next batches while the model runs: the
+# CPU side of scoring (PIL, the processors) is most of its cost without a GPU
+READERS = max(1, min(4, os.cpu_count() or 1))
 # samples that only show another output (a mesh's preview, a video's or a
 # mesh's source image, a chain's intermediate image): scored through it
 COMPANION_TAGS = ("source", "preview", "intermediate")
@@ -148,6 +151,7 @@ class Session:
         self._scorers = {}
         self._broken = {}  # metric id -> why its model does not load (tried once)
         self._declared = set()
+        self._recorded = set()  # (dataset, metric) whose scoring.* shape is declared
         self._unwritten = {m.id: {} for m in self.metrics}
         self.failed = []
 
@@ -208,15 +212,15 @@ class Session:
         dataset = view._root_dataset
         batches = list(_batches(targets, self.batch_size, self.frames))
         written = time.perf_counter()
-        # the next batch's files decode (and are resized for the models
+        # the next batches' files decode (and are resized for the models
         # already loaded) while this one is scored
-        with ThreadPoolExecutor(1, thread_name_prefix="multigen-score-read") as reader:
+        with ThreadPoolExecutor(READERS, thread_name_prefix="multigen-score-read") as reader:
             try:
-                pending = reader.submit(self._read, batches[0])
+                pending = [reader.submit(self._read, b) for b in batches[:READERS]]
                 for number in range(len(batches)):
-                    batch, pixels = pending.result()
-                    if number + 1 < len(batches):
-                        pending = reader.submit(self._read, batches[number + 1])
+                    batch, pixels = pending.pop(0).result()
+                    if number + READERS < len(batches):
+                        pending.append(reader.submit(self._read, batches[number + READERS]))
                     for metric_id, count in self._score_batch(batch, pixels).items():
                         self.result["scored"][metric_id] += count
                     if (sum(map(len, self._unwritten.values())) >= WRITE_EVERY
@@ -230,6 +234,7 @@ class Session:
                         self.result["cancelled"] = True
                         break
             finally:  # what was scored is kept, whatever stopped the run
+                reader.shutdown(wait=False, cancel_futures=True)
                 self._write(dataset)
         self.result["failed"] = [f.to_dict() for f in self.failed[failed_before:]]
 
@@ -352,7 +357,10 @@ class Session:
                     version=metric.version, commits=commits, pictures=count, min=low,
                     device=str(scorer.clip.device), scored_at=now)
                  for i, (_, low, count) in scored.items()},
-                key_field="id", dynamic=True)
+                key_field="id", dynamic=True,
+                # the record's shape is declared by the first write
+                expand_schema=(dataset.name, metric.id) not in self._recorded)
+            self._recorded.add((dataset.name, metric.id))
 
     def _declare(self, dataset, metric):
         """``scores`` and ``scoring`` as embedded documents, so the App's
