@@ -47,7 +47,9 @@ def queue_operations(operator_uri, view, params, count, result_param, **shared):
         shard_params = {**params, **shared, SHARD_PARAM: [index, count],
                         result_param: True}
         shard_params.pop("view_target", None)
-        # a view, never the dataset itself (FiftyOne drops a Dataset here)
+        # ``view.view()``: a view-target operator's target is the Dataset
+        # itself when nothing narrows it, and execute_operator finds the
+        # dataset only from a DatasetView
         result = foo.execute_operator(operator_uri,
                                       {"view": view.view(), "params": shard_params},
                                       request_delegation=True)

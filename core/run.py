@@ -165,7 +165,8 @@ class Run:
         pace = Pace(self.items)
         start = last_flush = last_poll = time.perf_counter()
         finished = queue.SimpleQueue()  # O(1) per completion, however many items
-        lanes = packs(self.items)
+        lanes = packs(self.items, self.secrets)
+        in_lanes = {id(item) for _, items in lanes for item in items}
         pool = ThreadPoolExecutor(self._workers, thread_name_prefix="multigen")
         # local work: one lane, one model after another, and the media work of
         # its outputs beside it (never queued behind hosted requests)
@@ -173,7 +174,7 @@ class Run:
         media = ThreadPoolExecutor(1, thread_name_prefix="multigen-media")
         try:
             for item in self.items:
-                if not item.choice.backend.packs_inputs:
+                if id(item) not in in_lanes:
                     pool.submit(self._run_one, item).add_done_callback(
                         lambda future, item=item: finished.put((item, _outcome(future))))
             if lanes:
@@ -326,11 +327,11 @@ def pack_key(item):
             json.dumps(choice.options, sort_keys=True, default=str))
 
 
-def packs(items):
-    """The items of backends that pack inputs, grouped by :func:`pack_key`
-    in the order each group first appears: [(backend, [items])]."""
+def packs(items, secrets):
+    """The items that run in the local lane, grouped by :func:`pack_key` in
+    the order each group first appears: [(backend, [items])]."""
     groups = {}
     for item in items:
-        if item.choice.backend.packs_inputs:
+        if item.choice.backend.packs(item.choice.options, secrets):
             groups.setdefault(pack_key(item), (item.choice.backend, []))[1].append(item)
     return list(groups.values())

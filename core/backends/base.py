@@ -44,6 +44,7 @@ class Job:
     seed: Optional[int] = None
     count: int = 1
     source_path: Optional[str] = None  # input image for image-to-X tasks
+    mask_path: Optional[str] = None  # an edit's mask: white where it may paint
     # hosted calls: how long to wait for the provider, and the run's cancel
     # signal (a ``threading.Event``) to stop waiting and cancel provider-side
     timeout_s: float = TIMEOUT.default
@@ -187,6 +188,12 @@ class Backend:
         """Runs ``job`` and returns ``job.count`` outputs (or fewer, with
         ``GenerationError`` raised for a total failure)."""
         raise NotImplementedError
+
+    def packs(self, options, secrets):
+        """Whether items with these options run in the run's local lane
+        (``generate_many`` with all of them at once) rather than one request
+        each. A backend decides by what it is; a chain by its steps."""
+        return self.packs_inputs
 
     def generate_many(self, jobs, secrets):
         """Runs several jobs of one model and options; yields ``(job,

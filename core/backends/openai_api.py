@@ -9,6 +9,7 @@ import base64
 import os
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ..pacing import RateLimit
 from .base import GenerationError, Output
@@ -33,9 +34,17 @@ class OpenAIImages(HostedBackend):
     concurrency = 48
     max_concurrency = 128
 
+    # the endpoint's schema snapshot in docs/schemas/openai
+    snapshot: ClassVar[str] = "images-generations"
+
     @property
     def ref(self):
         return self.model_name
+
+    def request(self, client, job, body):
+        """The raw response of the endpoint's call (edits send files too)."""
+        return client.images.with_raw_response.generate(
+            model=self.model_name, timeout=job.timeout_s, **body)
 
     def generate(self, job, secrets):
         import openai
@@ -43,9 +52,7 @@ class OpenAIImages(HostedBackend):
         client = _client(secrets.get(self.secret))
         body = self.provider_input(job, batch_field="n")
         try:
-            raw = client.images.with_raw_response.generate(
-                model=self.model_name, timeout=job.timeout_s, **body
-            )
+            raw = self.request(client, job, body)
         except openai.APIStatusError as e:
             raise _error(e) from None
         except openai.APITimeoutError:
