@@ -8,7 +8,7 @@ anything runs.
 
 import fiftyone.operators.types as types
 
-from . import catalog, params as P, templates
+from . import catalog, metrics, params as P, templates
 from .backends.diffusers_local import gpu_present
 from .plan import count_outputs, plan
 from .pricing import estimate_items, usd
@@ -37,6 +37,7 @@ def build(operator, ctx, request, secrets, num_sources=1):
     prop = add_param(inputs, P.MAX_COST, P.MAX_COST.name)
     flag(prop, request.errors.get((None, P.MAX_COST.name)))
     add_param(inputs, P.EMBED_PROVENANCE, P.EMBED_PROVENANCE.name)
+    add_score_input(inputs, request)
     inputs.int("shards", label="Shards", default=1, min=1, max=64,
                description="Split a delegated run into this many operations, "
                "one per `fiftyone delegated launch` worker (GPU or machine)")
@@ -182,6 +183,22 @@ def _add_backend_input(section, model, backend, secrets, request):
         description="Where this model runs", view=choices,
     )
     flag(prop, request.errors.get((model.id, "backend")))
+
+
+def add_score_input(inputs, request):
+    """Metrics that score each output as it is written (declared in the
+    scores package, registered in :mod:`core.metrics`)."""
+    declared = metrics.metrics()
+    if not declared:
+        return
+    view = types.AutocompleteView(allow_user_input=False, allow_duplicates=False,
+                                  filter_selected_options=True)
+    for metric in declared:
+        view.add_choice(metric.id, label=metric.label, description=metric.measures)
+    prop = inputs.list("score", types.String(), label="Score as you generate",
+                       description="Metrics written on each output as it lands "
+                       "(scores.<metric>); blank for none", view=view)
+    flag(prop, request.errors.get((None, "score")))
 
 
 def add_param(inputs, param, name):

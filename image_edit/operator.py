@@ -64,6 +64,10 @@ class EditImages(FromImagesOperator):
             drop_replaced_labels (False): inpainting: leave out copied labels
                 of the masked classes
             output_dir (None): where files go
+            score (None): metric ids (``clip_score``, ``pick_score``,
+                ``aesthetic``) that score each edit as it is written (README:
+                "Scores"); the result's ``score_failed`` lists what could not
+                be scored
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: ``strength``, ``mask_field``, ``mask_classes``
                 (a list or "a, b"), ``mask_margin``, ``invert_mask``,
