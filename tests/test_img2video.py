@@ -295,7 +295,7 @@ def test_a_second_run_adds_to_the_same_videos_dataset(images):
 
 
 def test_memory_plan_follows_free_gpu_memory():
-    memory = plugin_module("img2video.memory")
+    memory = plugin_module("video.memory")
     catalog = plugin_module("core.catalog")
     need = catalog.get("svd-xt").backend("diffusers").fast_gib
 
@@ -320,7 +320,7 @@ def test_memory_plan_follows_free_gpu_memory():
 
 
 def test_sizing_crops_pads_or_stretches(tmp_path):
-    sizing = plugin_module("img2video.sizing")
+    sizing = plugin_module("video.sizing")
     wide = np.zeros((100, 200, 3), dtype=np.uint8)
     wide[:, :50] = (255, 0, 0)  # red left quarter
     wide[:, 50:150] = (0, 255, 0)  # green middle
