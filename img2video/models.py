@@ -194,6 +194,52 @@ SEEDANCE_1_LITE = Model(
     ),
 )
 
+# 2025-26 models (Replicate official models: schemas in docs/schemas/replicate,
+# sources in docs/providers-research.md section 10); each also makes videos from
+# text alone (txt2video's ``-t2v`` twins)
+
+VEO_31 = Model(
+    "veo-3.1", "Veo 3.1", TASK, batched=False,
+    summary="Google's Veo 3.1 from a first frame: 4-8 s at 720p or 1080p, with sound "
+    "(Replicate)",
+    backends=(ReplicateVideo(model_ref="google/veo-3.1", needs_prompt=True),),
+    params=(
+        Param("duration", CHOICE, default=8, choices=(4, 6, 8), help="Seconds of video"),
+        Param("resolution", CHOICE, default="1080p", choices=("720p", "1080p"),
+              help="Video resolution"),
+        Param("generate_audio", BOOL, default=True, label="Audio",
+              help="Generate sound with the video"),
+        NEGATIVE_PROMPT,
+    ),
+)
+
+HAILUO_02 = Model(
+    "hailuo-02", "Hailuo 02", TASK, batched=False,
+    summary="MiniMax's Hailuo 02 from a first frame: 6 or 10 s, 512p to 1080p (Replicate)",
+    backends=(ReplicateVideo(model_ref="minimax/hailuo-02", image_field="first_frame_image",
+                             needs_prompt=True, takes_seed=False),),
+    params=(
+        Param("duration", CHOICE, default=6, choices=(6, 10),
+              help="Seconds of video (10 s only at 768p, says Replicate's schema)"),
+        Param("resolution", CHOICE, default="1080p", choices=("512p", "768p", "1080p"),
+              help="512p or 768p: standard; 1080p: pro (higher quality too)"),
+        Param("prompt_optimizer", BOOL, default=True, label="Optimize prompt",
+              help="Let MiniMax rewrite the prompt"),
+    ),
+)
+
+KLING_V25_TURBO = Model(
+    "kling-v2.5-turbo-pro", "Kling 2.5 Turbo Pro", TASK, batched=False,
+    summary="Kuaishou's Kling 2.5 Turbo Pro from a first frame: 5 or 10 s (Replicate)",
+    backends=(ReplicateVideo(model_ref="kwaivgi/kling-v2.5-turbo-pro",
+                             image_field="start_image", needs_prompt=True,
+                             takes_seed=False),),
+    params=(
+        Param("duration", CHOICE, default=5, choices=(5, 10), help="Seconds of video"),
+        NEGATIVE_PROMPT,
+    ),
+)
+
 # --- retired --------------------------------------------------------------------------
 
 STABILITY_VIDEO_API = Model(
@@ -206,4 +252,4 @@ SORA_2 = Model(
     summary="OpenAI's video API, shut down on 2026-09-24")
 
 MODELS = (SVD, SVD_XT, LTX_VIDEO, WAN21_I2V, WAN22_I2V, WAN22_I2V_FAST, KLING_V21,
-         SEEDANCE_1_LITE, STABILITY_VIDEO_API, SORA_2)
+          SEEDANCE_1_LITE, VEO_31, HAILUO_02, KLING_V25_TURBO, STABILITY_VIDEO_API, SORA_2)

@@ -34,6 +34,7 @@ TINY_FRAMES = {"ltx-video-t2v": 9, "wan2.1-t2v-1.3b": 5}
 HOSTED_VIDEOS = {
     "google/veo-3.1": (12, 24),
     "minimax/hailuo-02": (10, 25),
+    "kwaivgi/kling-v2.5-turbo-pro": (12, 24),
     "wan-video/wan-2.2-t2v-fast": (9, 16),
     "bytedance/seedance-1-lite": (10, 24),
 }

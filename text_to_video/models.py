@@ -127,5 +127,18 @@ SEEDANCE_1_LITE_T2V = Model(
     ),
 )
 
-MODELS = (LTX_VIDEO_T2V, WAN21_T2V_1_3B, VEO_31_T2V, HAILUO_02_T2V, WAN22_T2V_FAST,
-          SEEDANCE_1_LITE_T2V)
+KLING_V25_TURBO_T2V = Model(
+    "kling-v2.5-turbo-pro-t2v", "Kling 2.5 Turbo Pro", TASK, batched=False,
+    summary="Kuaishou's Kling 2.5 Turbo Pro from text: 5 or 10 s (Replicate)",
+    backends=(ReplicateVideo(model_ref="kwaivgi/kling-v2.5-turbo-pro", image_field=None,
+                             needs_prompt=True, takes_seed=False),),
+    params=(
+        Param("duration", CHOICE, default=5, choices=(5, 10), help="Seconds of video"),
+        Param("aspect_ratio", CHOICE, default="16:9", choices=("16:9", "9:16", "1:1"),
+              label="Aspect ratio", help="Landscape, portrait or square"),
+        NEGATIVE_PROMPT,
+    ),
+)
+
+MODELS = (LTX_VIDEO_T2V, WAN21_T2V_1_3B, VEO_31_T2V, HAILUO_02_T2V, KLING_V25_TURBO_T2V,
+          WAN22_T2V_FAST, SEEDANCE_1_LITE_T2V)
