@@ -401,32 +401,97 @@ FLUX2_FLEX = flux2(
           help="Let the model rewrite the prompt more creatively"),
 )
 
-IMAGEN_4_FAST = Model(
-    "imagen-4-fast", "Imagen 4 Fast", TASK,
-    summary="Google's Imagen 4, fast tier (Replicate)",
-    backends=(replicate_official("google/imagen-4-fast", "jpg", takes_seed=False),),
+FLUX_11_PRO = Model(
+    "flux-1.1-pro", "FLUX1.1 [pro]", TASK,
+    summary="Black Forest Labs' FLUX1.1 [pro] (Replicate)",
+    backends=(replicate_official("black-forest-labs/flux-1.1-pro", "webp"),),
     params=(
-        aspect_ratio(("1:1", "9:16", "16:9", "3:4", "4:3")),
-        output_format(("jpg", "png"), default="jpg"),
-        Param("safety_filter_level", CHOICE, default="block_only_high",
-              choices=("block_low_and_above", "block_medium_and_above", "block_only_high"),
-              help="How much the safety filter blocks"),
+        aspect_ratio(FLUX2_ASPECT_RATIOS),
+        Param("prompt_upsampling", BOOL, default=False, label="Upsample prompt",
+              help="Let the model rewrite the prompt more creatively"),
+        output_format(("webp", "jpg", "png"), default="webp"),
     ),
 )
 
-IDEOGRAM_V3_TURBO = Model(
-    "ideogram-v3-turbo", "Ideogram 3.0 Turbo", TASK,
-    summary="Ideogram 3.0, turbo tier: strong at text in images (Replicate)",
-    backends=(replicate_official("ideogram-ai/ideogram-v3-turbo"),),
-    params=(
-        aspect_ratio(("1:3", "3:1", "1:2", "2:1", "9:16", "16:9", "10:16", "16:10", "2:3",
-                      "3:2", "3:4", "4:3", "4:5", "5:4", "1:1")),
-        Param("magic_prompt_option", CHOICE, default="Auto", choices=("Auto", "On", "Off"),
-              label="Magic prompt", help="Let Ideogram rewrite the prompt"),
-        Param("style_type", CHOICE, default="None",
-              choices=("None", "Auto", "General", "Realistic", "Design"), label="Style"),
-    ),
-)
+
+def imagen4(model_id, label, ref, summary):
+    """Google's Imagen 4 tiers share one input schema on Replicate."""
+    return Model(
+        model_id, label, TASK, summary=summary,
+        backends=(replicate_official(ref, "jpg", takes_seed=False),),
+        params=(
+            aspect_ratio(("1:1", "9:16", "16:9", "3:4", "4:3")),
+            output_format(("jpg", "png"), default="jpg"),
+            Param("safety_filter_level", CHOICE, default="block_only_high",
+                  choices=("block_low_and_above", "block_medium_and_above",
+                           "block_only_high"),
+                  help="How much the safety filter blocks"),
+        ),
+    )
+
+
+IMAGEN_4_FAST = imagen4("imagen-4-fast", "Imagen 4 Fast", "google/imagen-4-fast",
+                        "Google's Imagen 4, fast tier (Replicate)")
+IMAGEN_4 = imagen4("imagen-4", "Imagen 4", "google/imagen-4",
+                   "Google's Imagen 4, standard tier (Replicate)")
+IMAGEN_4_ULTRA = imagen4("imagen-4-ultra", "Imagen 4 Ultra", "google/imagen-4-ultra",
+                         "Google's Imagen 4, ultra tier: quality over speed (Replicate)")
+
+
+def ideogram3(model_id, label, ref, summary):
+    """Ideogram 3.0's tiers share one input schema on Replicate."""
+    return Model(
+        model_id, label, TASK, summary=summary,
+        backends=(replicate_official(ref),),
+        params=(
+            aspect_ratio(("1:3", "3:1", "1:2", "2:1", "9:16", "16:9", "10:16", "16:10",
+                          "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "1:1")),
+            Param("magic_prompt_option", CHOICE, default="Auto",
+                  choices=("Auto", "On", "Off"), label="Magic prompt",
+                  help="Let Ideogram rewrite the prompt"),
+            Param("style_type", CHOICE, default="None",
+                  choices=("None", "Auto", "General", "Realistic", "Design"), label="Style"),
+        ),
+    )
+
+
+IDEOGRAM_V3_TURBO = ideogram3("ideogram-v3-turbo", "Ideogram 3.0 Turbo",
+                              "ideogram-ai/ideogram-v3-turbo",
+                              "Ideogram 3.0, turbo tier: strong at text in images (Replicate)")
+IDEOGRAM_V3_BALANCED = ideogram3("ideogram-v3-balanced", "Ideogram 3.0 Balanced",
+                                 "ideogram-ai/ideogram-v3-balanced",
+                                 "Ideogram 3.0, balanced tier (Replicate)")
+IDEOGRAM_V3_QUALITY = ideogram3("ideogram-v3-quality", "Ideogram 3.0 Quality",
+                                "ideogram-ai/ideogram-v3-quality",
+                                "Ideogram 3.0, quality tier (Replicate)")
+
+HIDREAM_RESOLUTIONS = ("1024 × 1024 (Square)", "768 × 1360 (Portrait)",
+                       "1360 × 768 (Landscape)", "880 × 1168 (Portrait)",
+                       "1168 × 880 (Landscape)", "1248 × 832 (Landscape)",
+                       "832 × 1248 (Portrait)")
+
+
+def hidream(model_id, label, ref, summary, *extra):
+    return Model(
+        model_id, label, TASK, summary=summary,
+        backends=(replicate_official(ref, "webp"),),
+        params=(
+            Param("resolution", CHOICE, default="1024 × 1024 (Square)",
+                  choices=HIDREAM_RESOLUTIONS, help="Width x height of the image"),
+            *extra,
+            output_format(("png", "jpg", "webp"), default="webp"),
+        ),
+    )
+
+
+HIDREAM_L1_FULL = hidream("hidream-l1-full", "HiDream-I1 Full", "prunaai/hidream-l1-full",
+                          "HiDream-I1, the full 17B model (Replicate, by Pruna AI)")
+HIDREAM_L1_DEV = hidream("hidream-l1-dev", "HiDream-I1 Dev", "prunaai/hidream-l1-dev",
+                         "HiDream-I1, the distilled dev model (Replicate, by Pruna AI)")
+HIDREAM_L1_FAST = hidream("hidream-l1-fast", "HiDream-I1 Fast", "prunaai/hidream-l1-fast",
+                          "HiDream-I1, the fastest distilled model (Replicate, by Pruna AI)",
+                          NEGATIVE_PROMPT)
+
 
 RECRAFT_V3 = Model(
     "recraft-v3", "Recraft V3", TASK,
@@ -499,6 +564,7 @@ MODELS = (
     SD15, SD21, SDXL, SDXL_TURBO, SDXL_LIGHTNING, SSD_1B, KANDINSKY_22, PLAYGROUND_25,
     LCM, VQGAN_CLIP, SD3_MEDIUM, SD35_LARGE, SD35_LARGE_TURBO, SD35_MEDIUM,
     STABLE_IMAGE_CORE, STABLE_IMAGE_ULTRA, FLUX_SCHNELL, FLUX_DEV,
-    FLUX_11_PRO_ULTRA, FLUX2_PRO, FLUX2_FLEX, IMAGEN_4_FAST, IDEOGRAM_V3_TURBO, RECRAFT_V3,
-    QWEN_IMAGE, SEEDREAM_4, GPT_IMAGE_2, GPT_IMAGE_15, GPT_IMAGE_1_MINI, DALL_E_2, DALL_E_3, GPT_IMAGE_1,
+    FLUX_11_PRO, FLUX_11_PRO_ULTRA, FLUX2_PRO, FLUX2_FLEX, IMAGEN_4_FAST, IMAGEN_4,
+    IMAGEN_4_ULTRA, IDEOGRAM_V3_TURBO, IDEOGRAM_V3_BALANCED, IDEOGRAM_V3_QUALITY, RECRAFT_V3,
+    QWEN_IMAGE, SEEDREAM_4, HIDREAM_L1_FULL, HIDREAM_L1_DEV, HIDREAM_L1_FAST, GPT_IMAGE_2, GPT_IMAGE_15, GPT_IMAGE_1_MINI, DALL_E_2, DALL_E_3, GPT_IMAGE_1,
 )
