@@ -193,6 +193,17 @@ SEEDANCE_1_LITE = Model(
         Param("camera_fixed", BOOL, default=False, help="Keep the camera still"),
     ),
 )
+SEEDANCE_1_PRO = Model(
+    "seedance-1-pro", "Seedance 1 Pro", TASK, batched=False,
+    summary="ByteDance's Seedance 1 Pro: 2-12 s at 24 fps, up to 1080p (Replicate)",
+    backends=(ReplicateVideo(model_ref="bytedance/seedance-1-pro", needs_prompt=True),),
+    params=(
+        Param("duration", INT, default=5, min=2, max=12, help="Seconds of video"),
+        Param("resolution", CHOICE, default="1080p", choices=("480p", "720p", "1080p"),
+              help="Video resolution (aspect follows the image)"),
+        Param("camera_fixed", BOOL, default=False, help="Keep the camera still"),
+    ),
+)
 
 # 2025-26 models (Replicate official models: schemas in docs/schemas/replicate,
 # sources in docs/providers-research.md section 10); each also makes videos from
@@ -252,4 +263,5 @@ SORA_2 = Model(
     summary="OpenAI's video API, shut down on 2026-09-24")
 
 MODELS = (SVD, SVD_XT, LTX_VIDEO, WAN21_I2V, WAN22_I2V, WAN22_I2V_FAST, KLING_V21,
-          SEEDANCE_1_LITE, VEO_31, HAILUO_02, KLING_V25_TURBO, STABILITY_VIDEO_API, SORA_2)
+          SEEDANCE_1_LITE, SEEDANCE_1_PRO, VEO_31, HAILUO_02, KLING_V25_TURBO,
+          STABILITY_VIDEO_API, SORA_2)

@@ -45,6 +45,7 @@ HOSTED_VIDEOS = {
     "wan-video/wan-2.2-i2v-fast": (9, 16),
     "kwaivgi/kling-v2.1": (12, 24),
     "bytedance/seedance-1-lite": (10, 24),
+    "bytedance/seedance-1-pro": (10, 24),
     "google/veo-3.1": (12, 24),
     "minimax/hailuo-02": (10, 25),
     "kwaivgi/kling-v2.5-turbo-pro": (12, 24),

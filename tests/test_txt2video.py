@@ -37,6 +37,7 @@ HOSTED_VIDEOS = {
     "kwaivgi/kling-v2.5-turbo-pro": (12, 24),
     "wan-video/wan-2.2-t2v-fast": (9, 16),
     "bytedance/seedance-1-lite": (10, 24),
+    "bytedance/seedance-1-pro": (10, 24),
 }
 
 

@@ -113,19 +113,24 @@ WAN22_T2V_FAST = Model(
     ),
 )
 
-SEEDANCE_1_LITE_T2V = Model(
-    "seedance-1-lite-t2v", "Seedance 1 Lite", TASK, batched=False,
-    summary="ByteDance's Seedance 1 Lite from text: 2-12 s at 24 fps, up to 1080p "
-    "(Replicate)",
-    backends=(ReplicateVideo(model_ref="bytedance/seedance-1-lite", image_field=None,
-                              needs_prompt=True),),
-    params=(
-        Param("duration", INT, default=5, min=2, max=12, help="Seconds of video"),
-        Param("resolution", CHOICE, default="720p", choices=("480p", "720p", "1080p"),
-              help="Video resolution"),
-        Param("camera_fixed", BOOL, default=False, help="Keep the camera still"),
-    ),
-)
+def seedance_t2v(model_id, label, ref, default_resolution):
+    return Model(
+        model_id, label, TASK, batched=False,
+        summary=f"ByteDance's {label} from text: 2-12 s at 24 fps, up to 1080p (Replicate)",
+        backends=(ReplicateVideo(model_ref=ref, image_field=None, needs_prompt=True),),
+        params=(
+            Param("duration", INT, default=5, min=2, max=12, help="Seconds of video"),
+            Param("resolution", CHOICE, default=default_resolution,
+                  choices=("480p", "720p", "1080p"), help="Video resolution"),
+            Param("camera_fixed", BOOL, default=False, help="Keep the camera still"),
+        ),
+    )
+
+
+SEEDANCE_1_LITE_T2V = seedance_t2v("seedance-1-lite-t2v", "Seedance 1 Lite",
+                                   "bytedance/seedance-1-lite", "720p")
+SEEDANCE_1_PRO_T2V = seedance_t2v("seedance-1-pro-t2v", "Seedance 1 Pro",
+                                  "bytedance/seedance-1-pro", "1080p")
 
 KLING_V25_TURBO_T2V = Model(
     "kling-v2.5-turbo-pro-t2v", "Kling 2.5 Turbo Pro", TASK, batched=False,
@@ -141,4 +146,4 @@ KLING_V25_TURBO_T2V = Model(
 )
 
 MODELS = (LTX_VIDEO_T2V, WAN21_T2V_1_3B, VEO_31_T2V, HAILUO_02_T2V, KLING_V25_TURBO_T2V,
-          WAN22_T2V_FAST, SEEDANCE_1_LITE_T2V)
+          WAN22_T2V_FAST, SEEDANCE_1_LITE_T2V, SEEDANCE_1_PRO_T2V)
