@@ -208,6 +208,18 @@ def sd35_params(steps, guidance, cfg_scale):
     )
 
 
+SD35_FLASH = Model(
+    "sd3.5-flash", "Stable Diffusion 3.5 Flash", TASK,
+    summary="SD 3.5 distilled for few steps: the fastest, cheapest SD 3.5 (Stability API)",
+    backends=(stability_sd3("sd3.5-flash"),),
+    params=(
+        # no published default for flash: blank leaves it to Stability
+        Param("cfg_scale", FLOAT, min=1.0, max=10.0,
+              help="How strongly the image follows the prompt (blank: Stability's default)"),
+        aspect_ratio(), output_format(("png", "jpeg")), NEGATIVE_PROMPT,
+    ),
+)
+
 SD3_MEDIUM = Model(
     "sd3-medium", "Stable Diffusion 3 Medium", TASK,
     summary="The first SD3 release (local); the hosted API moved to SD 3.5",
@@ -562,7 +574,7 @@ GPT_IMAGE_1 = retired_openai("gpt-image-1", "gpt-image-1", "2026-10-23", "gpt-im
 
 MODELS = (
     SD15, SD21, SDXL, SDXL_TURBO, SDXL_LIGHTNING, SSD_1B, KANDINSKY_22, PLAYGROUND_25,
-    LCM, VQGAN_CLIP, SD3_MEDIUM, SD35_LARGE, SD35_LARGE_TURBO, SD35_MEDIUM,
+    LCM, VQGAN_CLIP, SD3_MEDIUM, SD35_LARGE, SD35_LARGE_TURBO, SD35_MEDIUM, SD35_FLASH,
     STABLE_IMAGE_CORE, STABLE_IMAGE_ULTRA, FLUX_SCHNELL, FLUX_DEV,
     FLUX_11_PRO, FLUX_11_PRO_ULTRA, FLUX2_PRO, FLUX2_FLEX, IMAGEN_4_FAST, IMAGEN_4,
     IMAGEN_4_ULTRA, IDEOGRAM_V3_TURBO, IDEOGRAM_V3_BALANCED, IDEOGRAM_V3_QUALITY, RECRAFT_V3,
