@@ -3,8 +3,9 @@ video).
 
 The shared :class:`Diffusers` backend loads, places and keeps the pipeline
 and runs one output per call; this class turns the options (and the source
-image, for image to video) into the pipeline call, picks how frames use memory (and, with ``memory``,
-whether the pipeline offloads), and encodes the frames as an H.264 MP4.
+image, for image to video) into the pipeline call, picks how frames use
+memory (and, with ``memory``, whether the pipeline offloads), and encodes the
+frames as an H.264 MP4.
 """
 
 from dataclasses import dataclass, field
