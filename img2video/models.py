@@ -11,8 +11,8 @@ from ..core.params import BOOL, CHOICE, FLOAT, GUIDANCE, INT, NEGATIVE_PROMPT, S
 from ..video.hosted import ReplicateVideo
 from ..video.local import DiffusersVideo
 from ..video.params import (
-    FPS, HOSTED, LOCAL, LTX_NEGATIVE, LTX_NUM_FRAMES, MEMORY, NUM_FRAMES, WAN_NEGATIVE,
-    WAN_NUM_FRAMES, frame_size,
+    FPS, HAILUO_10S, HOSTED, LOCAL, LTX_NEGATIVE, LTX_NUM_FRAMES, MEMORY, NUM_FRAMES,
+    WAN_NEGATIVE, WAN_NUM_FRAMES, frame_size,
 )
 from ..video.sizing import SIZING_MODES
 
@@ -228,10 +228,11 @@ HAILUO_02 = Model(
     "hailuo-02", "Hailuo 02", TASK, batched=False,
     summary="MiniMax's Hailuo 02 from a first frame: 6 or 10 s, 512p to 1080p (Replicate)",
     backends=(ReplicateVideo(model_ref="minimax/hailuo-02", image_field="first_frame_image",
-                             needs_prompt=True, takes_seed=False),),
+                             needs_prompt=True, takes_seed=False,
+                             only_with=HAILUO_10S),),
     params=(
         Param("duration", CHOICE, default=6, choices=(6, 10),
-              help="Seconds of video (10 s only at 768p, says Replicate's schema)"),
+              help="Seconds of video (10 s at 768p only)"),
         Param("resolution", CHOICE, default="1080p", choices=("512p", "768p", "1080p"),
               help="512p or 768p: standard; 1080p: pro (higher quality too)"),
         Param("prompt_optimizer", BOOL, default=True, label="Optimize prompt",

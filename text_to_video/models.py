@@ -13,8 +13,8 @@ from ..core.params import BOOL, CHOICE, FLOAT, GUIDANCE, INT, NEGATIVE_PROMPT, S
 from ..video.hosted import ReplicateVideo
 from ..video.local import DiffusersVideo
 from ..video.params import (
-    FPS, LTX_NEGATIVE, LTX_NUM_FRAMES, MEMORY, NUM_FRAMES, WAN_NEGATIVE, WAN_NUM_FRAMES,
-    frame_size,
+    FPS, HAILUO_10S, LTX_NEGATIVE, LTX_NUM_FRAMES, MEMORY, NUM_FRAMES, WAN_NEGATIVE,
+    WAN_NUM_FRAMES, frame_size,
 )
 
 TASK = "txt2video"
@@ -83,10 +83,11 @@ HAILUO_02_T2V = Model(
     "hailuo-02-t2v", "Hailuo 02", TASK, batched=False,
     summary="MiniMax's Hailuo 02: 6 or 10 s at 512p, 768p or 1080p (Replicate)",
     backends=(ReplicateVideo(model_ref="minimax/hailuo-02", image_field=None,
-                             needs_prompt=True, takes_seed=False),),
+                             needs_prompt=True, takes_seed=False,
+                             only_with=HAILUO_10S),),
     params=(
         Param("duration", CHOICE, default=6, choices=(6, 10),
-              help="Seconds of video (10 s only at 768p, says Replicate's schema)"),
+              help="Seconds of video (10 s at 768p only)"),
         Param("resolution", CHOICE, default="1080p", choices=("512p", "768p", "1080p"),
               help="512p or 768p: standard; 1080p: pro (higher quality too)"),
         Param("prompt_optimizer", BOOL, default=True, label="Optimize prompt",
@@ -145,5 +146,5 @@ KLING_V25_TURBO_T2V = Model(
     ),
 )
 
-MODELS = (LTX_VIDEO_T2V, WAN21_T2V_1_3B, VEO_31_T2V, HAILUO_02_T2V, KLING_V25_TURBO_T2V,
-          WAN22_T2V_FAST, SEEDANCE_1_LITE_T2V, SEEDANCE_1_PRO_T2V)
+MODELS = (LTX_VIDEO_T2V, WAN21_T2V_1_3B, VEO_31_T2V, HAILUO_02_T2V,
+          KLING_V25_TURBO_T2V, WAN22_T2V_FAST, SEEDANCE_1_LITE_T2V, SEEDANCE_1_PRO_T2V)

@@ -66,3 +66,7 @@ WAN_NEGATIVE = (
     "compression residue, ugly, incomplete, extra fingers, poorly drawn hands, poorly "
     "drawn faces, deformed, disfigured, misshapen limbs, fused fingers, still picture, "
     "messy background, three legs, many people in the background, walking backwards")
+
+# Hailuo 02 on Replicate: "10 seconds is only available for 768p resolution"
+# (its schema's description of ``duration``); a HostedBackend ``only_with`` rule
+HAILUO_10S = ((("duration", 10), ("resolution", ("768p",))),)
