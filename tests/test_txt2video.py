@@ -247,7 +247,8 @@ def test_delegated_run_is_picked_up_by_a_launcher(servers, dataset):
 def test_a_value_the_provider_takes_only_beside_another_is_refused_first(servers, dataset):
     """Hailuo 02 makes 10 s videos at 768p only: refused before anything is sent."""
     op = foo.get_operator(OP)
-    with pytest.raises(ValueError, match="duration 10 needs resolution 768p; got resolution 1080p"):
+    with pytest.raises(ValueError,
+                       match="duration 10 needs resolution 768p; got resolution 1080p"):
         op(dataset, prompt="a kite", model="hailuo-02-t2v", duration=10)
     assert not [r for r in servers["replicate"].requests if r.method == "POST"]
     res = op(dataset, prompt="a kite", model="hailuo-02-t2v", duration=10,
