@@ -254,3 +254,18 @@ def test_a_value_the_provider_takes_only_beside_another_is_refused_first(servers
     res = op(dataset, prompt="a kite", model="hailuo-02-t2v", duration=10,
              resolution="768p").result
     assert res["failed"] == [] and len(res["sample_ids"]) == 1
+
+
+def test_an_app_run_into_an_empty_dataset_opens_it_afresh(servers, dataset):
+    """The first videos give an empty dataset its media type: the App opens
+    the dataset again rather than reloading its media-less state."""
+    params = {"models": ["veo-3.1-t2v"], "prompt": "a red kite"}
+    result = foo.execute_operator(OP, {"dataset": dataset.name, "view": dataset.view(),
+                                       "params": params})
+    assert result.error is None, result.error
+    triggers = result.to_json()["executor"]["requests"]
+    assert [t["operator_uri"] for t in triggers][-2:] == ["open_dataset", "notify"]
+    assert triggers[-2]["params"] == {"dataset": dataset.name}
+    assert triggers[-1]["params"]["message"] == "Generated 1 video"
+    dataset.reload()
+    assert dataset.media_type == "video" and len(dataset) == 1
