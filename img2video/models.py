@@ -10,9 +10,9 @@ from ..core.catalog import RETIRED, Model
 from ..core.params import BOOL, CHOICE, FLOAT, GUIDANCE, INT, NEGATIVE_PROMPT, STEPS, Param
 from ..video.hosted import ReplicateVideo
 from ..video.local import DiffusersVideo
+from ..video import twins
 from ..video.params import (
-    FPS, HAILUO_10S, HOSTED, LOCAL, LTX_NEGATIVE, LTX_NUM_FRAMES, MEMORY, NUM_FRAMES,
-    WAN_NEGATIVE, WAN_NUM_FRAMES, frame_size,
+    FPS, HOSTED, LOCAL, MEMORY, NUM_FRAMES, WAN_NEGATIVE, WAN_NUM_FRAMES, frame_size,
 )
 from ..video.sizing import SIZING_MODES
 
@@ -84,21 +84,7 @@ SVD_XT = svd("svd-xt", "Stable Video Diffusion XT (25 frames)",
 LTX_VIDEO = Model(
     "ltx-video", "LTX-Video", TASK, batched=False,
     summary="Lightricks' fast DiT video model: 24 fps, 704x480, prompt-guided",
-    backends=(
-        DiffusersVideo(repo="Lightricks/LTX-Video", pipeline="LTXImageToVideoPipeline",
-                       gpu_dtype="bfloat16", call_fields={"fps": "frame_rate"},
-                       fast_gib=24.0, recommended_negative=LTX_NEGATIVE,
-                       timestep_decode={"decode_timestep": 0.05,
-                                        "decode_noise_scale": 0.025}),
-    ),
-    params=(
-        *frame_size(704, 480, multiple_of=32),
-        LTX_NUM_FRAMES,
-        FPS.with_(default=24, max=60),
-        STEPS.with_(default=50, max=100),
-        GUIDANCE.with_(default=3.0, max=10.0),
-        NEGATIVE_PROMPT, SIZING, MEMORY,
-    ),
+    **twins.ltx_video(True, SIZING),
 )
 
 WAN21_I2V = Model(
@@ -183,73 +169,36 @@ KLING_V21 = Model(
 SEEDANCE_1_LITE = Model(
     "seedance-1-lite", "Seedance 1 Lite", TASK, batched=False,
     summary="ByteDance's Seedance 1 Lite: 2-12 s at 24 fps, up to 1080p (Replicate)",
-    backends=(
-        ReplicateVideo(model_ref="bytedance/seedance-1-lite", needs_prompt=True),
-    ),
-    params=(
-        Param("duration", INT, default=5, min=2, max=12, help="Seconds of video"),
-        Param("resolution", CHOICE, default="720p", choices=("480p", "720p", "1080p"),
-              help="Video resolution (aspect follows the image)"),
-        Param("camera_fixed", BOOL, default=False, help="Keep the camera still"),
-    ),
-)
-SEEDANCE_1_PRO = Model(
-    "seedance-1-pro", "Seedance 1 Pro", TASK, batched=False,
-    summary="ByteDance's Seedance 1 Pro: 2-12 s at 24 fps, up to 1080p (Replicate)",
-    backends=(ReplicateVideo(model_ref="bytedance/seedance-1-pro", needs_prompt=True),),
-    params=(
-        Param("duration", INT, default=5, min=2, max=12, help="Seconds of video"),
-        Param("resolution", CHOICE, default="1080p", choices=("480p", "720p", "1080p"),
-              help="Video resolution (aspect follows the image)"),
-        Param("camera_fixed", BOOL, default=False, help="Keep the camera still"),
-    ),
+    **twins.seedance_1("bytedance/seedance-1-lite", "720p", True),
 )
 
 # 2025-26 models (Replicate official models: schemas in docs/schemas/replicate,
 # sources in docs/providers-research.md section 10); each also makes videos from
 # text alone (txt2video's ``-t2v`` twins)
 
+SEEDANCE_1_PRO = Model(
+    "seedance-1-pro", "Seedance 1 Pro", TASK, batched=False,
+    summary="ByteDance's Seedance 1 Pro: 2-12 s at 24 fps, up to 1080p (Replicate)",
+    **twins.seedance_1("bytedance/seedance-1-pro", "1080p", True),
+)
+
 VEO_31 = Model(
     "veo-3.1", "Veo 3.1", TASK, batched=False,
     summary="Google's Veo 3.1 from a first frame: 4-8 s at 720p or 1080p, with sound "
     "(Replicate)",
-    backends=(ReplicateVideo(model_ref="google/veo-3.1", needs_prompt=True),),
-    params=(
-        Param("duration", CHOICE, default=8, choices=(4, 6, 8), help="Seconds of video"),
-        Param("resolution", CHOICE, default="1080p", choices=("720p", "1080p"),
-              help="Video resolution"),
-        Param("generate_audio", BOOL, default=True, label="Audio",
-              help="Generate sound with the video"),
-        NEGATIVE_PROMPT,
-    ),
+    **twins.veo_31(True),
 )
 
 HAILUO_02 = Model(
     "hailuo-02", "Hailuo 02", TASK, batched=False,
     summary="MiniMax's Hailuo 02 from a first frame: 6 or 10 s, 512p to 1080p (Replicate)",
-    backends=(ReplicateVideo(model_ref="minimax/hailuo-02", image_field="first_frame_image",
-                             needs_prompt=True, takes_seed=False,
-                             only_with=HAILUO_10S),),
-    params=(
-        Param("duration", CHOICE, default=6, choices=(6, 10),
-              help="Seconds of video (10 s at 768p only)"),
-        Param("resolution", CHOICE, default="1080p", choices=("512p", "768p", "1080p"),
-              help="512p or 768p: standard; 1080p: pro (higher quality too)"),
-        Param("prompt_optimizer", BOOL, default=True, label="Optimize prompt",
-              help="Let MiniMax rewrite the prompt"),
-    ),
+    **twins.hailuo_02(True),
 )
 
 KLING_V25_TURBO = Model(
     "kling-v2.5-turbo-pro", "Kling 2.5 Turbo Pro", TASK, batched=False,
     summary="Kuaishou's Kling 2.5 Turbo Pro from a first frame: 5 or 10 s (Replicate)",
-    backends=(ReplicateVideo(model_ref="kwaivgi/kling-v2.5-turbo-pro",
-                             image_field="start_image", needs_prompt=True,
-                             takes_seed=False),),
-    params=(
-        Param("duration", CHOICE, default=5, choices=(5, 10), help="Seconds of video"),
-        NEGATIVE_PROMPT,
-    ),
+    **twins.kling_v25_turbo_pro(True),
 )
 
 # --- retired --------------------------------------------------------------------------
