@@ -20,6 +20,7 @@ TASKS = {
     "img2video": "Image to video",
     "txt2mesh": "Text to 3D",
     "img2mesh": "Image to 3D",
+    "imgedit": "Edit images",
 }
 
 AVAILABLE, RETIRED = "available", "retired"

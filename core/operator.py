@@ -60,6 +60,17 @@ class GenerateOperator(foo.Operator):
         backends, parameters."""
         return [m.to_dict() for m in catalog.models(self.task)]
 
+    def estimate_cost(self, sample_collection, prompt=None, model=None, backend=None,
+                      **options):
+        """What a run with these arguments (as ``__call__`` takes them) is
+        expected to cost, without running it: ``{"usd", "unknown",
+        "by_model", "outputs"}``. ``usd`` sums the outputs whose price is
+        known per output; ``unknown`` names the models whose cost cannot be
+        known before they run (no confirmed price, or billed by the second)."""
+        params = sdk.params_of(model or self.default_model, prompt=prompt,
+                               backend=backend, **options)
+        return sdk.estimate(self, sample_collection, params)
+
     def parse(self, params, secrets, view=None, check_ready=True, preview=False):
         return parse(self.task, params, secrets, prompt=self.prompt_mode, view=view,
                      check_ready=check_ready, preview=preview)
@@ -153,6 +164,10 @@ class GenerateOperator(foo.Operator):
         """Why an SDK call on ``sample_collection`` has nothing to work on."""
         return None
 
+    def count_sources_of(self, sample_collection):
+        """How many sources each prompt runs on in an SDK call."""
+        return 1
+
     def task_inputs(self, ctx, request):
         """What the run works on: the request's prompts (None: no prompt)."""
         return TaskInputs(prompts=request.prompts or [None], sources=[None], unusable=[])
@@ -182,6 +197,9 @@ class FromImagesOperator(GenerateOperator):
 
     def sources_problem(self, sample_collection):
         return NO_SOURCES if count_sources(sample_collection) == 0 else None
+
+    def count_sources_of(self, sample_collection):
+        return count_sources(sample_collection)
 
     def task_inputs(self, ctx, request):
         sources, unusable = collect_sources(ctx.target_view(), ctx.group_slice)

@@ -173,7 +173,7 @@ SEEDANCE_1_LITE = Model(
 )
 
 # 2025-26 models (Replicate official models: schemas in docs/schemas/replicate,
-# sources in docs/providers-research.md section 10); each also makes videos from
+# sources in docs/providers-research.md section 12); each also makes videos from
 # text alone (txt2video's ``-t2v`` twins)
 
 SEEDANCE_1_PRO = Model(

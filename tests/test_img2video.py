@@ -584,3 +584,16 @@ def test_videos_carry_their_provenance_and_motion_templates_expand(servers, imag
         assert not any(key in json.dumps(tags) for key in KEYS.values())
         assert video.metadata.size_bytes == os.path.getsize(video.filepath)
     assert out.count_values("generation.vars.slot1") == {"pans left": 1, "zooms in": 1}
+
+
+def test_the_leaderboard_of_a_grouped_dataset_counts_its_videos(servers, images):
+    """Each video's group also holds its source image, which carries the same
+    provenance: the leaderboard counts the outputs (the video slice) only."""
+    res = foo.get_operator(OP)(images, model="wan2.2-i2v-fast", backend="replicate",
+                               prompt="the waves roll in", seed=11).result
+    assert res["failed"] == []
+    out = fo.load_dataset(res["dataset"])
+    rows = foo.get_operator("@multigen/generate/leaderboard")(out)
+    assert [(r["model"], r["backend"], r["outputs"]) for r in rows] == [
+        ("wan2.2-i2v-fast", "replicate", 2)]
+    assert rows[0]["cost_usd"] is None  # no confirmed price (README: Cost)

@@ -8,6 +8,7 @@ from ..core.backends.openai_api import OpenAIImages
 from ..core.backends.replicate_api import Replicate
 from ..core.backends.stability_api import Stability
 from ..core.catalog import RETIRED, Model
+from ..core.pricing import Credits, PerOutput, Tokens
 from ..core.params import (
     BOOL, CHOICE, FLOAT, GUIDANCE, INT, NEGATIVE_PROMPT, NUM_IMAGES, STEPS, Param,
     sized, sized_choices,
@@ -17,6 +18,21 @@ from .recipes import Kandinsky22, SDXLLightning
 
 TASK = "txt2img"
 LOCAL, REPLICATE = ("diffusers",), ("replicate",)
+
+# Prices: dated, with their source (docs/providers-research.md section 11).
+# A hosted model not priced here has no confirmed price: its cost is unknown.
+CHECKED = "2026-11-29"
+REPLICATE_PRICING = "https://replicate.com/pricing"
+STABILITY_PRICING = "https://platform.stability.ai/pricing"
+OPENAI_PRICING = "https://developers.openai.com/api/docs/pricing"
+
+
+def replicate_per_image(usd):
+    return PerOutput(usd=usd, checked=CHECKED, source=REPLICATE_PRICING)
+
+
+def stability_credits(credits):
+    return Credits(credits=credits, checked=CHECKED, source=STABILITY_PRICING)
 
 ASPECT_RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "9:16", "9:21")
 FLUX_ASPECT_RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4",
@@ -189,9 +205,12 @@ def sd3_local(repo):
                      gpu_dtype="bfloat16", gated=True)
 
 
-def stability_sd3(model_name):
+def stability_sd3(model_name, credits=None):
+    """``credits``: Stability's published price; None where it was not found
+    (the cost is then unknown, never guessed)."""
     return Stability(endpoint="stable-image/generate/sd3", model_name=model_name,
-                     fixed={"mode": "text-to-image"})
+                     fixed={"mode": "text-to-image"},
+                     price=None if credits is None else stability_credits(credits))
 
 
 def sd35_params(steps, guidance, cfg_scale):
@@ -231,7 +250,7 @@ SD3_MEDIUM = Model(
 SD35_LARGE = Model(
     "sd3.5-large", "Stable Diffusion 3.5 Large", TASK,
     summary="8B MMDiT, Stability's strongest open model",
-    backends=(stability_sd3("sd3.5-large"),
+    backends=(stability_sd3("sd3.5-large", 6.5),
               sd3_local("stabilityai/stable-diffusion-3.5-large")),
     params=sd35_params(28, 3.5, 4.0),
 )
@@ -239,7 +258,7 @@ SD35_LARGE = Model(
 SD35_LARGE_TURBO = Model(
     "sd3.5-large-turbo", "Stable Diffusion 3.5 Large Turbo", TASK,
     summary="SD 3.5 Large distilled to 4 steps",
-    backends=(stability_sd3("sd3.5-large-turbo"),
+    backends=(stability_sd3("sd3.5-large-turbo", 4),
               sd3_local("stabilityai/stable-diffusion-3.5-large-turbo")),
     params=sd35_params(4, 0.0, 1.0),
 )
@@ -247,7 +266,7 @@ SD35_LARGE_TURBO = Model(
 SD35_MEDIUM = Model(
     "sd3.5-medium", "Stable Diffusion 3.5 Medium", TASK,
     summary="2.5B MMDiT-X, runs on consumer GPUs",
-    backends=(stability_sd3("sd3.5-medium"),
+    backends=(stability_sd3("sd3.5-medium", 3.5),
               sd3_local("stabilityai/stable-diffusion-3.5-medium")),
     params=sd35_params(40, 4.5, 4.0),
 )
@@ -255,7 +274,7 @@ SD35_MEDIUM = Model(
 STABLE_IMAGE_CORE = Model(
     "stable-image-core", "Stable Image Core", TASK,
     summary="Stability's fast, affordable hosted model",
-    backends=(Stability(endpoint="stable-image/generate/core"),),
+    backends=(Stability(endpoint="stable-image/generate/core", price=stability_credits(3)),),
     params=(
         aspect_ratio(), output_format(), NEGATIVE_PROMPT,
         Param("style_preset", CHOICE, choices=(
@@ -270,7 +289,7 @@ STABLE_IMAGE_CORE = Model(
 STABLE_IMAGE_ULTRA = Model(
     "stable-image-ultra", "Stable Image Ultra", TASK,
     summary="Stability's highest-quality hosted model",
-    backends=(Stability(endpoint="stable-image/generate/ultra"),),
+    backends=(Stability(endpoint="stable-image/generate/ultra", price=stability_credits(8)),),
     params=(aspect_ratio(), output_format(), NEGATIVE_PROMPT),
 )
 
@@ -286,7 +305,8 @@ FLUX_SCHNELL = Model(
     summary="Black Forest Labs' fast 4-step model (Apache-2.0)",
     backends=(
         Replicate(model_ref="black-forest-labs/flux-schnell", batch_field="num_outputs",
-                  max_batch=4, fields=FLUX_REPLICATE_FIELDS, output_ext="webp"),
+                  max_batch=4, fields=FLUX_REPLICATE_FIELDS, output_ext="webp",
+                  price=replicate_per_image(0.003)),
         flux_local("black-forest-labs/FLUX.1-schnell", gated=False),
     ),
     params=(
@@ -304,7 +324,8 @@ FLUX_DEV = Model(
     summary="Black Forest Labs' guidance-distilled open model (non-commercial licence)",
     backends=(
         Replicate(model_ref="black-forest-labs/flux-dev", batch_field="num_outputs",
-                  max_batch=4, fields=FLUX_REPLICATE_FIELDS, output_ext="webp"),
+                  max_batch=4, fields=FLUX_REPLICATE_FIELDS, output_ext="webp",
+                  price=replicate_per_image(0.025)),
         flux_local("black-forest-labs/FLUX.1-dev", gated=True),
     ),
     params=(
@@ -320,10 +341,10 @@ FLUX_DEV = Model(
 )
 
 
-def gpt_image(model_name, sizes, summary, **lifecycle):
+def gpt_image(model_name, sizes, summary, price, **lifecycle):
     return Model(
         model_name, model_name, TASK, summary=summary, **lifecycle,
-        backends=(OpenAIImages(model_name=model_name),),
+        backends=(OpenAIImages(model_name=model_name, price=price),),
         params=(
             Param("size", CHOICE, default="1024x1024", choices=sizes,
                   help="Image size (auto lets the model pick)"),
@@ -341,22 +362,44 @@ def gpt_image(model_name, sizes, summary, **lifecycle):
     )
 
 
+def per_image(low, medium, high):
+    """OpenAI's published price of one image by quality, each as
+    (1024x1024, 1024x1536, 1536x1024)."""
+    sizes = ("1024x1024", "1024x1536", "1536x1024")
+    return {(quality, size): price
+            for quality, prices in (("low", low), ("medium", medium), ("high", high))
+            for size, price in zip(sizes, prices)}
+
+
 GPT_IMAGE_SIZES = ("1024x1024", "1536x1024", "1024x1536", "auto")
 GPT_IMAGE_2 = gpt_image(
     "gpt-image-2",
     GPT_IMAGE_SIZES + ("2048x2048", "2048x1152", "1152x2048", "3840x2160", "2160x3840"),
     "OpenAI's current image model",
+    # OpenAI publishes no price per image for it: reported from usage only
+    Tokens(text_in=5.0, image_in=8.0, image_out=30.0, checked=CHECKED,
+           source=OPENAI_PRICING),
 )
 # shutdown announced by OpenAI (docs/providers-research.md section 4)
 GPT_IMAGE_SHUTDOWN = dict(shutdown_on="2026-12-01", successor="gpt-image-2")
-GPT_IMAGE_15 = gpt_image("gpt-image-1.5", GPT_IMAGE_SIZES, "OpenAI image model",
-                         **GPT_IMAGE_SHUTDOWN)
-GPT_IMAGE_1_MINI = gpt_image("gpt-image-1-mini", GPT_IMAGE_SIZES,
-                             "Cheaper OpenAI image model", **GPT_IMAGE_SHUTDOWN)
+GPT_IMAGE_15 = gpt_image(
+    "gpt-image-1.5", GPT_IMAGE_SIZES, "OpenAI image model",
+    Tokens(text_in=5.0, image_in=8.0, image_out=32.0, checked=CHECKED,
+           source="https://developers.openai.com/api/docs/models/gpt-image-1.5",
+           per_image=per_image((0.009, 0.013, 0.013), (0.034, 0.05, 0.05),
+                               (0.133, 0.2, 0.2))),
+    **GPT_IMAGE_SHUTDOWN)
+GPT_IMAGE_1_MINI = gpt_image(
+    "gpt-image-1-mini", GPT_IMAGE_SIZES, "Cheaper OpenAI image model",
+    Tokens(text_in=2.0, image_in=2.5, image_out=8.0, checked=CHECKED,
+           source="https://developers.openai.com/api/docs/models/gpt-image-1-mini",
+           per_image=per_image((0.005, 0.006, 0.006), (0.011, 0.015, 0.015),
+                               (0.036, 0.052, 0.052))),
+    **GPT_IMAGE_SHUTDOWN)
 
 
 # --- 2025-26 hosted models (Replicate official models, run by name; schemas in
-# docs/schemas/replicate, sources in docs/providers-research.md section 10) --------
+# docs/schemas/replicate, sources in docs/providers-research.md section 12) --------
 
 def replicate_official(ref, output_ext="png", **kwargs):
     """One image per prediction (these models take no ``num_outputs``)."""

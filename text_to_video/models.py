@@ -3,7 +3,7 @@
 Ids end in ``-t2v`` where the same model also makes videos from images
 (``img2video``), since an id names one model of one task. No source image
 here: hosted backends declare no image field. Sources for repos,
-refs, inputs and ranges: docs/providers-research.md section 10 (diffusers
+refs, inputs and ranges: docs/providers-research.md section 12 (diffusers
 pipeline docs and model cards; Replicate schemas, snapshots in
 docs/schemas/replicate).
 """

@@ -2,7 +2,7 @@
 once: each function gives the ``backends`` and ``params`` of a model for one
 task (``image=True``: image to video, the source image sent in the model's
 own field; else text to video). Each task's ``models.py`` adds its id, label
-and summary. Sources: docs/providers-research.md sections 9-10; schemas in
+and summary. Sources: docs/providers-research.md sections 9 and 12; schemas in
 docs/schemas/replicate.
 """
 

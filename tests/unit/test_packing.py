@@ -79,7 +79,7 @@ def test_items_with_other_options_are_other_groups():
     backend = Packing()
     items = (plan_module.plan([choice("m", backend, steps=4)], ["x", "y"], seed=1)
              + plan_module.plan([choice("m", backend, steps=8)], ["x"], seed=1))
-    groups = run_module.packs(items)
+    groups = run_module.packs(items, {})
     assert [[i.prompt for i in group] for _, group in groups] == [["x", "y"], ["x"]]
 
 
