@@ -19,6 +19,7 @@ from . import file_provenance, media, paths, provenance
 logger = logging.getLogger(__name__)
 
 GENERATED_TAG = "generated"
+COMPARE_VIEW = "multigen-compare"
 
 
 class SampleWriter:
@@ -140,3 +141,19 @@ class SampleWriter:
             metadata=fo.ImageMetadata(size_bytes=os.path.getsize(path), mime_type=mime,
                                       width=width, height=height,
                                       num_channels=channels))
+
+
+def save_compare_view(dataset):
+    """Saves a view grouping outputs of several models for the same prompt,
+    seed and index, so the App shows them side by side (the text tasks call
+    it after a run that compared models)."""
+    view = dataset.match_tags(GENERATED_TAG).group_by(
+        "generation.compare_key", order_by="generation.model"
+    )
+    if not dataset.has_saved_view(COMPARE_VIEW):
+        dataset.save_view(
+            COMPARE_VIEW, view,
+            description="Generated samples grouped by prompt, seed and index: "
+            "one group per prompt, one element per model",
+        )
+    return view

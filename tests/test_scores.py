@@ -132,7 +132,7 @@ def test_prompts_from_a_field(dataset, tmp_path):
 
 
 def write_video(path, frames=10, size=64):
-    mp4 = plugin_module("img2video.mp4")
+    mp4 = plugin_module("video.mp4")
     rng = np.random.RandomState(3)
     data = rng.randint(0, 255, (frames, size, size, 3), dtype=np.uint8)
     path.write_bytes(mp4.encode_mp4(data, 8))

@@ -2,7 +2,8 @@
 
 from ..core import sdk
 from ..core.operator import GenerateOperator
-from .writer import ImageWriter, save_compare_view
+from ..core.samples import save_compare_view
+from .writer import ImageWriter
 
 
 class TextToImage(GenerateOperator):
