@@ -16,6 +16,7 @@ from .params import NUM_IMAGES, SEED, Param
 
 TASKS = {
     "txt2img": "Text to image",
+    "txt2video": "Text to video",
     "img2video": "Image to video",
     "txt2mesh": "Text to 3D",
     "img2mesh": "Image to 3D",

@@ -20,7 +20,7 @@ nothing the person typed.
 
 import fiftyone.operators.types as types
 
-from . import catalog, params as P, templates
+from . import catalog, metrics, params as P, templates
 from .backends.diffusers_local import gpu_present
 from .plan import count_outputs, plan
 from .pricing import estimate_items, usd
@@ -51,6 +51,7 @@ def build(operator, ctx, request, secrets, num_sources=1, params=None):
         add_prompt_inputs(inputs, ctx, operator, request, params, shown)
     add_summary(inputs, request, num_sources)
     add_run_options(inputs, request, selected, params)
+    add_score_input(inputs, request, params)
     add_model_sections(inputs, params, secrets, request, selected)
     add_advanced(inputs, params, request)
     return types.Property(inputs, view=types.View(label=operator.label))
@@ -255,6 +256,23 @@ def _add_backend_input(section, model, backend, secrets, request):
     )
     prop.view.space = HALF
     flag(prop, request.errors.get((model.id, "backend")))
+
+
+def add_score_input(inputs, request, params):
+    """Metrics that score each output as it is written (declared in the
+    scores package, registered in :mod:`core.metrics`)."""
+    declared = metrics.metrics()
+    if not declared:
+        return
+    view = types.AutocompleteView(allow_user_input=False, allow_duplicates=False,
+                                  filter_selected_options=True)
+    for metric in declared:
+        view.add_choice(metric.id, label=metric.label, description=metric.measures)
+    prop = inputs.list("score", types.String(), label="Score as you generate",
+                       default=params.get("score"),
+                       description="Metrics written on each output as it lands "
+                       "(scores.<metric>); blank for none", view=view)
+    flag(prop, request.errors.get((None, "score")))
 
 
 def _model_choices(param, own, secrets):

@@ -4,6 +4,7 @@ nothing of the App: a dataset, a request, a task's inputs and writer in; a
 
 import logging
 
+from . import metrics
 from .plan import plan, shard, without_existing
 from .pricing import usd
 from .run import Failure, Run
@@ -16,7 +17,9 @@ def start(dataset, request, inputs, writer, secrets, *, shard_of=None, should_st
     """The :class:`Run` of ``request`` over ``inputs`` (a ``plan.TaskInputs``),
     skipping outputs already in ``dataset`` (a resumed run) and keeping only
     shard ``shard_of = (index, count)`` when given. A budget is shared
-    equally by the shards (each runs on its own worker)."""
+    equally by the shards (each runs on its own worker). With
+    ``request.score``, the writer scores each batch of outputs as it
+    writes them."""
     items = plan(request.choices, inputs.prompts, inputs.sources, seed=request.seed,
                  timeout_s=request.timeout_s, expansions=request.expansions)
     if shard_of is not None:
@@ -26,6 +29,8 @@ def start(dataset, request, inputs, writer, secrets, *, shard_of=None, should_st
     max_cost = request.max_cost
     if max_cost is not None and shard_of is not None:
         max_cost = max_cost / shard_of[1]
+    if request.score:
+        writer.scoring = metrics.session(request.score)
     run = Run(items, secrets, writer, should_stop=should_stop, skipped=skipped,
               max_cost=max_cost)
     run.failed.extend(inputs.unusable)
@@ -71,6 +76,7 @@ def result(dataset, run, task):
         "skipped": run.skipped,
         "cancelled": run.cancelled,
         "cost_usd": round(run.spent_usd, 10),
+        "score_failed": list(_score_failed(run)),
     }
 
 
@@ -93,9 +99,17 @@ def outcome(run, noun, shown=3):
                      "every failure)")
     if run.spent_usd:
         text += f"; it cost {usd(run.spent_usd)} (README: Cost)"
+    if _score_failed(run):
+        text += (f"; {len(_score_failed(run))} score(s) could not be computed: "
+                 + "; ".join(f"{f['metric']}: {f['error']}"
+                             for f in _score_failed(run)[:shown]))
     if run.cancelled:
         text += "; the run was cancelled"
-    return text, "warning" if run.failed else "success"
+    return text, "warning" if run.failed or _score_failed(run) else "success"
+
+
+def _score_failed(run):
+    return getattr(run.writer, "score_failed", [])
 
 
 def existing_item_keys(dataset):

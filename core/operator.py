@@ -152,6 +152,9 @@ class GenerateOperator(foo.Operator):
     def _stream(self, ctx, run, dataset, request):
         """An App run: progress (and the grid refreshed as samples land),
         then the dataset reloaded or opened, and what happened."""
+        # an empty dataset takes the media type of its first samples: the App
+        # opens it afresh then (a reload keeps its old, media-less state)
+        was_empty = dataset.media_type is None
         refreshed = time.monotonic()
         for progress in run:
             yield ctx.trigger("set_progress", dict(progress=progress.fraction,
@@ -163,6 +166,8 @@ class GenerateOperator(foo.Operator):
         message, variant = generate.outcome(run, self.noun)
         if dataset.name != ctx.dataset.name:
             message += f"; they are in the dataset {dataset.name}, now open"
+            yield ctx.trigger("open_dataset", dict(dataset=dataset.name))
+        elif was_empty and dataset.media_type is not None:
             yield ctx.trigger("open_dataset", dict(dataset=dataset.name))
         else:
             yield ctx.trigger("reload_dataset")

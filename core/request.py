@@ -8,7 +8,7 @@ Used by the App form (to flag invalid values before running), by the SDK call
      "negative_prompt": "...", "num_images": 2, "seed": 51,
      "output_dir": "...", "shards": 1,
      "template_mode": "combinatorial", "num_prompts": 16, "wildcards_dir": "...",
-     "embed_provenance": True, "max_cost": 5.0,
+     "embed_provenance": True, "max_cost": 5.0, "score": ["clip_score"],
      "options": {"sdxl": {"backend": "replicate", ...}}}
 
 A problem is addressed by ``(model id, option name)``, or ``(None, name)``
@@ -18,7 +18,7 @@ for the run's own inputs (``prompt``, ``models``, ``seed``...).
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import catalog, paths, templates
+from . import catalog, metrics, paths, templates
 from .backends.diffusers_local import Diffusers, gpu_present
 from .plan import random_seed
 from .params import (ADVANCED_SECTION, EMBED_PROVENANCE, MAX_COST, MODEL, NUM_PROMPTS,
@@ -55,6 +55,7 @@ class Request:
     timeout_s: float = TIMEOUT.default
     embed_provenance: bool = True
     max_cost: Optional[float] = None  # US dollars; None: no budget
+    score: List[str] = field(default_factory=list)  # metric ids scoring each output
     # prompts made from templates: prompt -> templates.Expansion (its
     # template and slot values), and how many template lines made them
     expansions: Dict[str, Any] = field(default_factory=dict)
@@ -162,6 +163,10 @@ def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, view=None, check_rea
             request.embed_provenance = value is not False
         elif value is not None:
             request.timeout_s = value
+    try:
+        request.score = metrics.parse_ids(params.get("score"))
+    except ValueError as e:
+        errors[None, "score"] = str(e)
     if prompt != NO_PROMPT:
         _read_prompts(request, params, view, preview)
         if not request.prompts and prompt == PROMPT_REQUIRED and not errors and not (

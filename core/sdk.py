@@ -20,7 +20,7 @@ from .secrets import resolve_secrets
 RESULT_PARAM = "sdk"
 # the run's own options, passed by name to every operator's call
 RUN_OPTIONS = ("seed", "num_images", "negative_prompt", "output_dir", "prompts_file",
-               "prompt_field", "shards", "timeout",
+               "prompt_field", "shards", "timeout", "score",
                *(p.name for p in TEMPLATE_PARAMS), EMBED_PROVENANCE.name, MAX_COST.name)
 
 
@@ -28,7 +28,7 @@ def params_of(model, prompt=None, backend=None, options=None, **run_and_model_op
     """The form's params for an SDK call: ``model``/``backend``/``options``
     as the SDK takes them, run options (:data:`RUN_OPTIONS`: ``seed``,
     ``num_images``, ``negative_prompt``, ``output_dir``, ``prompts_file``,
-    ``prompt_field``, ``shards``, ``timeout``, the template options
+    ``prompt_field``, ``shards``, ``timeout``, ``score``, the template options
     ``template_mode``, ``num_prompts``, ``wildcards_dir``,
     ``embed_provenance`` and ``max_cost``) by name, and each model option given to every
     chosen model that has it."""

@@ -6,10 +6,13 @@ in diffusers 0.42; the providers' API references and schema snapshots in
 docs/schemas).
 """
 
+from dataclasses import replace
+
 from ..core.catalog import Model
 from ..core.params import (BOOL, CHOICE, GUIDANCE, INT, NEGATIVE_PROMPT, NUM_IMAGES, STEPS,
                            Param)
-from ..text_to_image.models import GPT_IMAGE_SHUTDOWN, GPT_IMAGE_SIZES, output_format
+from ..text_to_image.models import (GPT_IMAGE_1_MINI, GPT_IMAGE_2, GPT_IMAGE_15,
+                                    GPT_IMAGE_SHUTDOWN, GPT_IMAGE_SIZES, output_format)
 from .hosted import OpenAIEdit, ReplicateEdit, StabilityEdit
 from .local import DiffusersEdit
 from .modes import (INPAINT, INSTRUCT, MASK_OPTIONS, STRENGTH, VARIATION,
@@ -61,10 +64,17 @@ FLUX_KONTEXT_DEV = Model(
 # --- OpenAI: POST /v1/images/edits (docs/schemas/openai/images-edits.json) ---------
 
 
-def gpt_image_edit(model_name, sizes, summary, **lifecycle):
+def gpt_image_edit(generator, sizes, summary, **lifecycle):
+    """The edits of OpenAI model ``generator`` (its text-to-image
+    declaration). OpenAI prices a model's tokens whatever the endpoint, so an
+    edit's cost is reported from its usage at the model's token prices; the
+    per-image table prices generated images only (an edit adds its source's
+    input tokens), so edits are not estimated from it."""
+    model_name = generator.id
+    price = replace(generator.backends[0].price, per_image={})
     return Model(
         f"{model_name}-edit", f"{model_name} (edits)", TASK, summary=summary, **lifecycle,
-        backends=(OpenAIEdit(model_name=model_name, needs_prompt=True),),
+        backends=(OpenAIEdit(model_name=model_name, needs_prompt=True, price=price),),
         params=(
             mode_param(INSTRUCT, INPAINT), *MASK_OPTIONS,
             Param("size", CHOICE, default="auto", choices=sizes,
@@ -81,12 +91,12 @@ def gpt_image_edit(model_name, sizes, summary, **lifecycle):
 
 
 GPT_IMAGE_2_EDIT = gpt_image_edit(
-    "gpt-image-2",
+    GPT_IMAGE_2,
     GPT_IMAGE_SIZES + ("2048x2048", "2048x1152", "1152x2048", "3840x2160", "2160x3840"),
     "OpenAI's current image model editing by instruction, or inside a mask")
-GPT_IMAGE_15_EDIT = gpt_image_edit("gpt-image-1.5", GPT_IMAGE_SIZES,
+GPT_IMAGE_15_EDIT = gpt_image_edit(GPT_IMAGE_15, GPT_IMAGE_SIZES,
                                    "OpenAI image edits", **GPT_IMAGE_SHUTDOWN)
-GPT_IMAGE_1_MINI_EDIT = gpt_image_edit("gpt-image-1-mini", GPT_IMAGE_SIZES,
+GPT_IMAGE_1_MINI_EDIT = gpt_image_edit(GPT_IMAGE_1_MINI, GPT_IMAGE_SIZES,
                                        "Cheaper OpenAI image edits", **GPT_IMAGE_SHUTDOWN)
 
 # --- Stability AI: stable-image/edit/* (docs/schemas/stability/stable-image-edit-*) -

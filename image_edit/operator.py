@@ -64,6 +64,12 @@ class EditImages(FromImagesOperator):
             drop_replaced_labels (False): inpainting: leave out copied labels
                 of the masked classes
             output_dir (None): where files go
+            score (None): metric ids (``clip_score``, ``pick_score``,
+                ``aesthetic``) that score each edit as it is written (README:
+                "Scores"); the result's ``score_failed`` lists what could not
+                be scored
+            max_cost (None): a budget in US dollars: no new hosted edit
+                starts once the run has cost this much (README: Cost)
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: ``strength``, ``mask_field``, ``mask_classes``
                 (a list or "a, b"), ``mask_margin``, ``invert_mask``,
@@ -71,7 +77,7 @@ class EditImages(FromImagesOperator):
 
         Returns:
             an ExecutionResult whose ``result`` is ``{"dataset", "sample_ids",
-            "failed", "skipped", "cancelled"}``
+            "failed", "skipped", "cancelled", "cost_usd", "score_failed"}``
         """
         if isinstance(model_options.get("mask_classes"), (list, tuple)):
             model_options["mask_classes"] = ", ".join(map(str, model_options["mask_classes"]))

@@ -64,6 +64,8 @@ def test_openai_edits_send_the_image_and_a_transparent_mask(servers, labelled):
         # the labels would not fit and are not copied
         assert gen.labels_copied == [] and not out.has_field("boxes")
         assert by_path[gen.source_path].id == edit.source_id
+        # priced at the model's token rates, from the usage OpenAI reports
+        assert gen.cost.reported and gen.cost.usd > 0
 
 
 def test_openai_instruction_edit_has_no_mask_and_needs_a_prompt(servers, labelled):

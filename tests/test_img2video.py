@@ -45,6 +45,10 @@ HOSTED_VIDEOS = {
     "wan-video/wan-2.2-i2v-fast": (9, 16),
     "kwaivgi/kling-v2.1": (12, 24),
     "bytedance/seedance-1-lite": (10, 24),
+    "bytedance/seedance-1-pro": (10, 24),
+    "google/veo-3.1": (12, 24),
+    "minimax/hailuo-02": (10, 25),
+    "kwaivgi/kling-v2.5-turbo-pro": (12, 24),
 }
 
 
@@ -296,7 +300,7 @@ def test_a_second_run_adds_to_the_same_videos_dataset(images):
 
 
 def test_memory_plan_follows_free_gpu_memory():
-    memory = plugin_module("img2video.memory")
+    memory = plugin_module("video.memory")
     catalog = plugin_module("core.catalog")
     need = catalog.get("svd-xt").backend("diffusers").fast_gib
 
@@ -321,7 +325,7 @@ def test_memory_plan_follows_free_gpu_memory():
 
 
 def test_sizing_crops_pads_or_stretches(tmp_path):
-    sizing = plugin_module("img2video.sizing")
+    sizing = plugin_module("video.sizing")
     wide = np.zeros((100, 200, 3), dtype=np.uint8)
     wide[:, :50] = (255, 0, 0)  # red left quarter
     wide[:, 50:150] = (0, 255, 0)  # green middle

@@ -70,6 +70,10 @@ class TextTo3D(_MeshOperator, GenerateOperator):
             max_cost (None): a budget in US dollars: no new hosted item
                 starts once the run has cost this much; the rest is listed in
                 ``failed`` as "not run: budget of $X reached" (README: Cost)
+            score (None): metric ids (``clip_score``, ``pick_score``,
+                ``aesthetic``) that score each output as it is written
+                (README: "Scores"); the result's ``score_failed`` lists what
+                could not be scored
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s), e.g.
                 ``guidance_scale``, ``frame_size``, ``mesh_format``; for
@@ -122,6 +126,10 @@ class ImageTo3D(_MeshOperator, FromImagesOperator):
             max_cost (None): a budget in US dollars: no new hosted item
                 starts once the run has cost this much; the rest is listed in
                 ``failed`` as "not run: budget of $X reached" (README: Cost)
+            score (None): metric ids (``clip_score``, ``pick_score``,
+                ``aesthetic``) that score each output as it is written
+                (README: "Scores"); the result's ``score_failed`` lists what
+                could not be scored
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s)
 

@@ -2,7 +2,8 @@
 
 from ..core import sdk
 from ..core.operator import GenerateOperator
-from .writer import ImageWriter, save_compare_view
+from ..core.samples import save_compare_view
+from .writer import ImageWriter
 
 
 class TextToImage(GenerateOperator):
@@ -54,6 +55,10 @@ class TextToImage(GenerateOperator):
             max_cost (None): a budget in US dollars: no new hosted item
                 starts once the run has cost this much; the rest is listed in
                 ``failed`` as "not run: budget of $X reached" (README: Cost)
+            score (None): metric ids (``clip_score``, ``pick_score``,
+                ``aesthetic``) that score each output as it is written
+                (README: "Scores"); the result's ``score_failed`` lists what
+                could not be scored
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s), e.g. ``width``,
                 ``num_inference_steps``; each goes to the models that have it
