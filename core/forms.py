@@ -44,7 +44,7 @@ def build(operator, ctx, request, secrets, num_sources=1, params=None):
     if (None, "sources") in request.errors:  # nothing to work on: Execute stays off
         prop = inputs.str("sources", label="Source images", default="none",
                           view=types.View(read_only=True))
-        flag(prop, request.errors[None, "sources"])
+        _flag(prop, request.errors[None, "sources"])
     add_models_input(inputs, operator.task, request, params,
                      operator.default_model_for(secrets), secrets)
     if operator.prompt_mode != NO_PROMPT:
@@ -103,7 +103,7 @@ def add_models_input(inputs, task, request, params, default_model, secrets=None)
         "or where it runs (local, replicate, openai) to find one",
         view=view,
     )
-    flag(prop, request.errors.get((None, "models")))
+    _flag(prop, request.errors.get((None, "models")))
 
 
 # prompts ------------------------------------------------------------------------
@@ -115,12 +115,12 @@ def add_prompt_inputs(inputs, ctx, operator, request, params, shown):
         description=operator.prompt_help,
         view=types.TextFieldView(multiline=True, rows=3),
     )
-    flag(prop, shown.get((None, "prompt")))
+    _flag(prop, shown.get((None, "prompt")))
     prop = inputs.str("prompts_file", label="Prompts file",
                       default=params.get("prompts_file"),
                       description="A .txt (one prompt per line) or .csv "
                       "(a 'prompt' column) file on the server; lines may be templates")
-    flag(prop, request.errors.get((None, "prompts_file")))
+    _flag(prop, request.errors.get((None, "prompts_file")))
     fields = sorted(name for name, field in ctx.view.get_field_schema().items()
                     if type(field).__name__ == "StringField" and name != "filepath")
     if fields:
@@ -129,7 +129,7 @@ def add_prompt_inputs(inputs, ctx, operator, request, params, shown):
                            description="Use each sample's value of this field "
                            "as a prompt (captions, for example)",
                            view=types.Dropdown())
-        flag(prop, request.errors.get((None, "prompt_field")))
+        _flag(prop, request.errors.get((None, "prompt_field")))
 
 
 def _uses_templates(params, request):
@@ -154,12 +154,12 @@ def add_template_inputs(inputs, params, request):
                        label=mode.title, view=view,
                        description=f"{mode.help}. Every combination makes at most "
                        f"{templates.MAX_COMBINATIONS:,} prompts")
-    flag(prop, plain(request.errors.get((None, mode.name)), mode))
+    _flag(prop, plain(request.errors.get((None, mode.name)), mode))
     if (params.get(mode.name) or mode.default) == templates.RANDOM:
         prop = add_param(inputs, P.NUM_PROMPTS, params)
-        flag(prop, plain(request.errors.get((None, P.NUM_PROMPTS.name)), P.NUM_PROMPTS))
+        _flag(prop, plain(request.errors.get((None, P.NUM_PROMPTS.name)), P.NUM_PROMPTS))
     prop = add_param(inputs, P.WILDCARDS_DIR, params)
-    flag(prop, plain(request.errors.get((None, P.WILDCARDS_DIR.name)), P.WILDCARDS_DIR))
+    _flag(prop, plain(request.errors.get((None, P.WILDCARDS_DIR.name)), P.WILDCARDS_DIR))
 
 
 # options ------------------------------------------------------------------------
@@ -186,10 +186,10 @@ def add_run_options(inputs, request, selected, params):
     then the run's own inputs (:data:`params.RUN_PARAMS`: the budget)."""
     for name, param in run_params(selected).items():
         prop = add_param(inputs, param, params, space=HALF)
-        flag(prop, plain(_run_error(request, name), param))
+        _flag(prop, plain(_run_error(request, name), param))
     for param in P.RUN_PARAMS:
         prop = add_param(inputs, param, params, space=HALF)
-        flag(prop, plain(request.errors.get((None, param.name)), param))
+        _flag(prop, plain(request.errors.get((None, param.name)), param))
 
 
 def _run_error(request, name):
@@ -212,7 +212,7 @@ def add_model_sections(inputs, params, secrets, request, selected):
                 continue
             prop = add_param(section, param, own, space=_space(param),
                              model_choices=_model_choices(param, own, secrets))
-            flag(prop, plain(request.errors.get((model.id, param.name)), param))
+            _flag(prop, plain(request.errors.get((model.id, param.name)), param))
         options.define_property(catalog.form_key(model.id), section,
                                 label=model_choice_label(model),
                                 description=model.description)
@@ -255,7 +255,7 @@ def _add_backend_input(section, model, backend, secrets, request):
         view=choices,
     )
     prop.view.space = HALF
-    flag(prop, request.errors.get((model.id, "backend")))
+    _flag(prop, request.errors.get((model.id, "backend")))
 
 
 def add_score_input(inputs, request, params):
@@ -272,7 +272,7 @@ def add_score_input(inputs, request, params):
                        default=params.get("score"),
                        description="Metrics written on each output as it lands "
                        "(scores.<metric>); blank for none", view=view)
-    flag(prop, request.errors.get((None, "score")))
+    _flag(prop, request.errors.get((None, "score")))
 
 
 def _model_choices(param, own, secrets):
@@ -301,8 +301,9 @@ def _default_of(name):
 
 def add_param(inputs, param, values=None, space=None, model_choices=None):
     """One input for ``param``, with its range, default (the value it holds
-    now, else the declared one) and help."""
-    values = values or {}
+    now in ``values``, the form's params, else the declared one) and help."""
+    if not isinstance(values, dict):  # add_param(inputs, param, param.name)
+        values = {}
     default = values.get(param.name, param.default)
     kwargs = dict(label=param.title, description=_describe(param), default=default)
     if param.type == P.INT:
@@ -356,7 +357,7 @@ def add_advanced(inputs, params, request):
             continue
         prop = add_param(section, param, values,
                          space=12 if param.type == P.STR else HALF)
-        flag(prop, plain(request.errors.get((None, param.name)), param))
+        _flag(prop, plain(request.errors.get((None, param.name)), param))
     if _uses_templates(values, request):
         add_template_inputs(section, values, request)
     changed = [p.title for p in P.ADVANCED_PARAMS
@@ -376,9 +377,15 @@ def add_advanced(inputs, params, request):
 # problems and the summary ---------------------------------------------------------
 
 def flag(prop, message):
+    """Marks ``prop`` invalid with ``message`` (nothing when there is none)."""
     if message:
         prop.invalid = True
-        prop.error_message = message[0].upper() + message[1:]
+        prop.error_message = message
+
+
+def _flag(prop, message):
+    """:func:`flag`, the message read as a sentence under its input."""
+    flag(prop, message and message[0].upper() + message[1:])
 
 
 def plain(message, param):
@@ -445,7 +452,7 @@ def add_summary(inputs, request, num_sources=1):
         if untouched and len(request.errors) == len(untouched):
             text = "To run: " + "; ".join(untouched)
             prop = inputs.view("summary", types.Notice(label=text[0].upper() + text[1:]))
-            flag(prop, "; ".join(untouched))  # Execute stays off
+            _flag(prop, "; ".join(untouched))  # Execute stays off
             return
         inputs.view("problems", types.Error(
             label="Fix these before running",
