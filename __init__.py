@@ -10,7 +10,7 @@ torch, diffusers and provider clients load only when a model runs.
 # own (no package) when the checkout's folder name is not a Python
 # identifier; there is nothing to register then.
 if __package__:
-    from . import img2video, text_to_3d, text_to_image
+    from . import compare, img2video, text_to_3d, text_to_image
     from .core import catalog
 
     # each task is one package exporting its MODELS and OPERATORS
@@ -22,3 +22,6 @@ if __package__:
         for task in TASKS:
             for operator in task.OPERATORS:
                 plugin.register(operator)
+        # comparing what the tasks made: the panel and the arena's results
+        for operator in compare.OPERATORS + compare.PANELS:
+            plugin.register(operator)
