@@ -2,8 +2,10 @@
 and the arena are built from (one ``values()`` call per field, no sample
 objects)."""
 
+import fiftyone.core.media as fomm
+
 FIELDS = {
-    "id": "id", "filepath": "filepath", "media_type": "_media_type",
+    "id": "id", "filepath": "filepath",
     "model": "generation.model", "model_label": "generation.model_label",
     "backend": "generation.backend", "prompt": "generation.prompt",
     "compare_key": "generation.compare_key", "index": "generation.index",
@@ -32,4 +34,7 @@ def outputs(samples, metric=None):
     if metric:
         fields["score"] = f"scores.{metric}"
     values = view.values(list(fields.values()))
-    return [dict(zip(fields, row)) for row in zip(*values)]
+    found = [dict(zip(fields, row)) for row in zip(*values)]
+    for output in found:  # as FiftyOne tells a sample's media type
+        output["media_type"] = fomm.get_media_type(output["filepath"])
+    return found

@@ -27,7 +27,7 @@ KEYS = {"1": "left", "2": "right", "3": "tie", "4": "both_bad"}
 CHOICE_LABELS = {"left": "left is better", "right": "right is better", "tie": "tie",
                  "both_bad": "both bad"}
 ALL = "__all__"
-CELL = "180px"
+CELL = "140px"
 
 
 def media_url(filepath):
