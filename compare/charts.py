@@ -54,7 +54,7 @@ def ratings_plot(rated, labels):
 
 def ratings_layout():
     return {"title": {"text": "Arena ratings (Bradley-Terry, 95% interval)"},
-            "xaxis": {"title": {"text": "rating"}}, "margin": {"l": 160},
+            "xaxis": {"title": {"text": "rating"}}, "margin": {"l": 160, "t": 60},
             "autosize": True}
 
 
@@ -67,7 +67,7 @@ def win_plot(models, matrix, labels):
 
 def win_layout():
     return {"title": {"text": "Win rate of row model against column model"},
-            "margin": {"l": 160}, "autosize": True}
+            "margin": {"l": 160, "t": 60}, "autosize": True}
 
 
 def score_plot(outputs, metric):

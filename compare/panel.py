@@ -12,6 +12,7 @@ click it once (or Tab to it), then 1 = left, 2 = right, 3 = tie,
 """
 
 import random
+import threading
 import urllib.parse
 
 import fiftyone.operators as foo
@@ -28,6 +29,9 @@ CHOICE_LABELS = {"left": "left is better", "right": "right is better", "tie": "t
                  "both_bad": "both bad"}
 ALL = "__all__"
 CELL = "140px"
+# the last value of each panel's vote-keys box (see ComparePanel.on_key)
+_KEYS_SEEN = {}
+_KEYS_LOCK = threading.Lock()
 
 
 def media_url(filepath):
@@ -55,8 +59,9 @@ class ComparePanel(foo.Panel):
     # events ---------------------------------------------------------------------
 
     def on_load(self, ctx):
-        if not ctx.panel.state.tab:
-            ctx.panel.state.tab = "grid"
+        # a (re)opened panel starts on the grid: the tab shown and the
+        # content loaded always agree
+        ctx.panel.state.tab = "grid"
         self._refresh(ctx)
 
     def on_change_dataset(self, ctx):
@@ -330,9 +335,17 @@ class ComparePanel(foo.Panel):
         self._load_arena(ctx)
 
     def on_key(self, ctx):
+        """A key typed into the vote-keys box. The box keeps what was typed
+        (clearing it from here would re-create the input and lose focus);
+        the App may send the same value twice, so a vote is cast only when
+        the value grew since the last one this panel saw."""
         typed = str(ctx.params.get("value") or "")
-        choice = KEYS.get(typed[-1:]) if typed else None
-        ctx.panel.state.vote_keys = ""
+        with _KEYS_LOCK:
+            seen = _KEYS_SEEN.get(ctx.panel_id, "")
+            _KEYS_SEEN[ctx.panel_id] = typed
+        if not typed or typed == seen or seen.startswith(typed):
+            return  # a repeat, or a deletion
+        choice = KEYS.get(typed[-1])
         if choice:
             self._vote(ctx, choice)
 

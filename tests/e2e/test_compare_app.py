@@ -21,9 +21,11 @@ from .ui import SLOW, AppUI, expect
 MODELS = [("sd15", "Stable Diffusion 1.5", "diffusers", (200, 60, 60), None),
           ("sdxl", "Stable Diffusion XL", "replicate", (60, 160, 60), 0.0021),
           ("playground-v2.5", "Playground v2.5", "replicate", (60, 60, 200), 0.0032)]
+LABELS = sorted(label for _, label, *_ in MODELS)
 PROMPTS = ["a lighthouse at dusk", "a red fox in snow", "a bowl of ramen",
            "a paper boat on a lake"]
 PANEL = "compare_models"
+WIDE = {"width": 1800, "height": 1100}
 
 
 @pytest.fixture
@@ -49,11 +51,132 @@ def generated(dataset_name, tmp_path):
     return dataset
 
 
+def grid_images(page):
+    """The grid's pictures: one per (prompt, model), named by both."""
+    return page.locator("img[alt]").filter(
+        has_not=page.locator("xpath=self::*[starts-with(@alt, 'left') or "
+                             "starts-with(@alt, 'right')]"))
+
+
+def cell(page, label, prompt):
+    return page.get_by_alt_text(f"{label}: {prompt}", exact=True)
+
+
+def text_box(page, label):
+    """A panel's text input, found by the label a person reads above it."""
+    heading = page.locator("p").filter(has_text=re.compile(rf"^\s*{re.escape(label)}"))
+    return heading.first.locator("xpath=ancestor::div[.//input[not(@aria-hidden)]][1]"
+                                 ).locator("input:not([aria-hidden])").first
+
+
+def tab(page, name):
+    page.get_by_role("tab", name=name, exact=True).click()
+
+
+def votes_so_far(page, n):
+    expect(page.get_by_text(re.compile(rf"\b{n} votes? so far"))).to_be_visible(timeout=SLOW)
+
+
+def open_compare(app, dataset):
+    """The dataset in the App (its 12 samples in the grid), then the panel.
+    The App started on another dataset may still switch back to it once
+    while loading: then open the dataset again."""
+    app.page.set_viewport_size(WIDE)
+    for attempt in range(2):
+        app.open_dataset(dataset.name)
+        try:
+            app.expect_sample_count(len(dataset), timeout=30_000 if attempt == 0 else SLOW)
+            break
+        except AssertionError:
+            if attempt:
+                raise
+    app.open_panel(PANEL)
+    expect(app.page.get_by_role("tab", name="Grid", exact=True)).to_be_visible(timeout=SLOW)
+
+
 def test_compare_panel_grid_arena_and_leaderboard(app, generated, second_browser):
     compare = plugin_module("compare")
-    app.open_dataset(generated.name)
-    panel = app.open_panel(PANEL)
-    app.page.wait_for_timeout(5000)
-    app.shot("compare-debug")
-    with open(f"{SCREENSHOTS}/compare-debug.html", "w") as f:
-        f.write(app.page.content())
+    page = app.page
+    open_compare(app, generated)
+
+    # the grid: one row per prompt, one column per model, each picture there
+    expect(page.get_by_text("4 prompts x 3 models")).to_be_visible(timeout=SLOW)
+    for label in LABELS:
+        expect(page.get_by_text(label, exact=True).first).to_be_visible()
+    for prompt in PROMPTS:
+        for label in LABELS:
+            expect(cell(page, label, prompt)).to_be_visible()
+    page.wait_for_function("""() => [...document.querySelectorAll('img[alt*=": "]')]
+        .every(i => i.complete && i.naturalWidth > 0)""", timeout=SLOW)
+    app.shot("compare-grid")
+
+    # a filter narrows the rows
+    prompt_box = text_box(page, "Prompt contains")
+    prompt_box.fill("red fox")
+    expect(page.get_by_text("1 prompt x 3 models")).to_be_visible(timeout=SLOW)
+    prompt_box.fill("")
+    expect(page.get_by_text("4 prompts x 3 models")).to_be_visible(timeout=SLOW)
+
+    # a picture opens its sample in the modal
+    cell(page, "Stable Diffusion XL", "a bowl of ramen").click()
+    expect(app.modal).to_be_visible(timeout=SLOW)
+    expect(page).to_have_url(re.compile(r"[?&]id="), timeout=SLOW)
+    opened = re.search(r"[?&]id=([0-9a-f]{24})", page.url).group(1)
+    sample = generated[opened]
+    assert (sample.generation.model, sample.generation.prompt) == ("sdxl", "a bowl of ramen")
+    page.keyboard.press("Escape")
+    expect(app.modal).to_have_count(0, timeout=SLOW)
+
+    # the leaderboard before any vote
+    tab(page, "Leaderboard")
+    expect(page.get_by_text("0 arena votes")).to_be_visible(timeout=SLOW)
+    for label in LABELS:
+        expect(page.get_by_role("cell", name=label, exact=True)).to_be_visible()
+
+    # ten votes with the keyboard, names hidden until each vote
+    tab(page, "Arena")
+    votes_so_far(page, 0)
+    keys = text_box(page, "Vote keys")
+    keys.click()
+    for n, key in enumerate("1212341111", start=1):
+        left = page.get_by_alt_text("left output").get_attribute("src")
+        for label in LABELS:  # hidden: no model name on the arena's page
+            expect(page.get_by_text(label)).to_have_count(0) if n == 1 else None
+        page.keyboard.press(key)
+        votes_so_far(page, n)
+        expect(page.get_by_text(re.compile(r"Last vote .*left was"))).to_be_visible()
+        if n == 1:
+            app.shot("compare-arena")
+        if not keys.evaluate("e => e === document.activeElement"):
+            keys.click()  # the panel re-rendered its input
+    stored = compare.votes(generated)
+    assert len(stored) == 10
+    assert {v["winner"] for v in stored} == {"a", "b", "tie", "both_bad"}
+    assert all(v["model_a"] != v["model_b"] for v in stored)
+
+    # the leaderboard now rates the models from those votes
+    tab(page, "Leaderboard")
+    expect(page.get_by_text("10 arena votes")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_text("3 models rated")).to_be_visible()
+    expect(page.get_by_role("cell", name=re.compile(r"^\d+ \[\d+, \d+\]$"))).to_have_count(
+        3, timeout=SLOW)
+    expect(page.locator(".js-plotly-plot")).to_have_count(4, timeout=SLOW)
+    app.shot("compare-leaderboard")
+    assert len(compare.ratings(generated)) == 3
+
+    # the votes are the dataset's: after a reload, and for a second person
+    page.reload(wait_until="load")
+    expect(page.get_by_text("4 prompts x 3 models")).to_be_visible(timeout=SLOW)
+    tab(page, "Leaderboard")
+    expect(page.get_by_text("10 arena votes")).to_be_visible(timeout=SLOW)
+    other = AppUI(second_browser.new_page(), app.base_url, SCREENSHOTS)
+    try:
+        open_compare(other, generated)
+        tab(other.page, "Arena")
+        votes_so_far(other.page, 10)
+        other.page.get_by_role("button", name="Left is better (1)").click()
+        votes_so_far(other.page, 11)
+        other.shot("compare-second-browser")
+    finally:
+        other.page.close()
+    assert len(compare.votes(generated)) == 11
