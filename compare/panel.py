@@ -66,6 +66,7 @@ class ComparePanel(foo.Panel):
 
     def on_change_dataset(self, ctx):
         ctx.panel.state.arena = None
+        ctx.panel.state.last_vote = None
         ctx.panel.state.grid_page = 0
         self._refresh(ctx)
 
@@ -73,7 +74,7 @@ class ComparePanel(foo.Panel):
         self._refresh(ctx)
 
     def on_tab(self, ctx):
-        ctx.panel.state.tab = ctx.params.get("value") or "grid"
+        ctx.panel.state.tab = ctx.params.get("tab") or "grid"
         self._refresh(ctx)
 
     def _refresh(self, ctx):
@@ -87,12 +88,14 @@ class ComparePanel(foo.Panel):
 
     def render(self, ctx):
         panel = types.Object()
-        tabs = types.TabsView()
-        for value, label in TABS:
-            tabs.add_choice(value, label=label)
-        panel.enum("tab", [v for v, _ in TABS], default="grid", view=tabs,
-                   on_change=self.on_tab)
         tab = ctx.panel.state.tab or "grid"
+        # tabs as buttons drawn from the state: FiftyOne's TabsView keeps
+        # its own choice across a reload while the state starts afresh
+        tabs = panel.h_stack("tabs", gap=1)
+        for value, label in TABS:
+            tabs.btn(f"tab_{value}", label=label, on_click=self.on_tab,
+                     params={"tab": value},
+                     variant="contained" if value == tab else "outlined")
         if tab == "leaderboard":
             self._render_leaderboard(ctx, panel)
         elif tab == "arena":
@@ -288,10 +291,17 @@ class ComparePanel(foo.Panel):
     def _load_arena(self, ctx, rng=None):
         every = votes.votes(ctx.dataset)
         pair = pairs.next_pair(outputs(ctx.view), every, rng or random.Random())
-        ctx.panel.state.votes = len(every)
+        count = len(every)
         if pair is None:
             ctx.panel.state.arena = None
+            ctx.panel.data.set("arena_info", "The arena needs a prompt with outputs of "
+                               "at least two models.")
             return
+        # the texts are panel data, not rendered from state: a render from an
+        # event sent before this one's state arrived must not show old ones
+        ctx.panel.data.set("arena_info", (
+            f"**Which is better?** {count} vote{'s' if count != 1 else ''} so far  \n"
+            f"Prompt: *{pair['prompt'] or '(source image)'}*"))
         # only sample ids in state: the models stay hidden until the vote
         ctx.panel.state.arena = {"left": pair["left"]["id"], "right": pair["right"]["id"],
                                  "prompt": pair["prompt"]}
@@ -313,10 +323,11 @@ class ComparePanel(foo.Panel):
                                         "compare_key": left["compare_key"],
                                         "prompt": left["prompt"]},
                           choice, voter=ctx.user_id)
-        ctx.panel.state.last_vote = {
-            "left": left["model_label"] or left["model"],
-            "right": right["model_label"] or right["model"],
-            "choice": CHOICE_LABELS[choice], "id": vote["id"]}
+        ctx.panel.data.set("arena_last", (
+            f"Last vote ({CHOICE_LABELS[choice]}): left was "
+            f"**{left['model_label'] or left['model']}**, right was "
+            f"**{right['model_label'] or right['model']}**"))
+        ctx.panel.state.last_vote = vote["id"]
         self._load_arena(ctx)
 
     def on_left(self, ctx):
@@ -351,17 +362,11 @@ class ComparePanel(foo.Panel):
 
     def _render_arena(self, ctx, panel):
         shown = ctx.panel.state.arena
-        count = ctx.panel.state.votes or 0
-        last = ctx.panel.state.last_vote
-        if last:
-            panel.md(f"Last vote ({last['choice']}): left was **{last['left']}**, "
-                     f"right was **{last['right']}**", name="arena_last")
+        if ctx.panel.state.last_vote:
+            panel.str("arena_last", view=types.MarkdownView())
+        panel.str("arena_info", view=types.MarkdownView())
         if not shown:
-            panel.md("The arena needs a prompt with outputs of at least two models.",
-                     name="arena_empty")
             return
-        panel.md(f"**Which is better?** {count} vote{'s' if count != 1 else ''} so far  \n"
-                 f"Prompt: *{shown['prompt'] or '(source image)'}*", name="arena_prompt")
         media = panel.h_stack("arena_media", gap=2)
         media.view("left", types.ImageView(width="360px", height="360px", alt="left output"))
         media.view("right", types.ImageView(width="360px", height="360px", alt="right output"))
