@@ -259,6 +259,10 @@ class ComparePanel(foo.Panel):
         labels.update({o["model"]: o["model_label"] or o["model"] for o in
                        outputs(ctx.dataset) if o["model"] in set(models) - set(labels)})
         ctx.panel.state.board = {"votes": len(every), "rated": len(rated)}
+        ctx.panel.data.set("board_summary", (
+            f"**{len(every)} arena vote{'s' if len(every) != 1 else ''}**, {len(rated)} "
+            f"model{'s' if len(rated) != 1 else ''} rated (Bradley-Terry, 95% bootstrap "
+            "intervals)"))
         ctx.panel.data.set("board_table", charts.board_table(rows, rated))
         ctx.panel.data.set("ratings_plot", charts.ratings_plot(rated, labels))
         ctx.panel.data.set("win_plot", charts.win_plot(models, matrix, labels))
@@ -271,9 +275,7 @@ class ComparePanel(foo.Panel):
 
     def _render_leaderboard(self, ctx, panel):
         board = ctx.panel.state.board or {}
-        panel.md(f"**{board.get('votes', 0)} arena votes**, {board.get('rated', 0)} "
-                 "models rated (Bradley-Terry, 95% bootstrap intervals)",
-                 name="board_summary")
+        panel.str("board_summary", view=types.MarkdownView())
         table = types.TableView()
         for key, label in charts.BOARD_COLUMNS:
             table.add_column(key, label=label)
