@@ -12,6 +12,10 @@ from . import votes as _votes
 from .operators import ArenaResults
 from .panel import ComparePanel
 
+# the modules, for casting or deleting a vote from Python
+votes_module = _votes
+ratings_module = _ratings
+
 OPERATORS = (ArenaResults,)
 PANELS = (ComparePanel,)
 
