@@ -15,6 +15,7 @@ A vote is a plain dict::
 the App knows one (FiftyOne Enterprise), else None.
 """
 
+import threading
 import uuid
 from datetime import datetime, timezone
 
@@ -56,12 +57,24 @@ def cast(samples, pair, choice, voter=None):
     return vote
 
 
+# votes already read, by dataset id and key: a vote never changes once
+# written, so each process reads each vote once (the store has no batch get)
+_READ = {}
+_READ_LOCK = threading.Lock()
+
+
 def votes(samples):
     """Every vote on the dataset, oldest first."""
     found = store(samples)
     keys = [k for k in found.list_keys() if k.startswith(PREFIX)]
-    values = [found.get(k) for k in keys]
-    return sorted((v for v in values if v), key=lambda v: v["created_at"])
+    dataset_id = str(_dataset(samples)._doc.id)
+    with _READ_LOCK:
+        known = dict(_READ.get(dataset_id, {}))
+    read = {k: known[k] if k in known else found.get(k) for k in keys}
+    read = {k: v for k, v in read.items() if v}
+    with _READ_LOCK:
+        _READ[dataset_id] = read  # keys deleted meanwhile drop out here
+    return sorted(read.values(), key=lambda v: v["created_at"])
 
 
 def delete(samples, vote_id):
