@@ -108,9 +108,11 @@ class ComparePanel(foo.Panel):
     # grid -----------------------------------------------------------------------
 
     def _filter(self, ctx, name):
-        ctx.panel.state.set(f"gf.{name}", ctx.params.get("value"))
+        # the input has put its value in the panel state already; writing it
+        # back from here would make some inputs (the models list) change
+        # again, and so on without end
         ctx.panel.state.grid_page = 0
-        self._load_grid(ctx)
+        self._load_grid(ctx, changed={name: ctx.params.get("value")})
 
     def on_run(self, ctx):
         self._filter(ctx, "run")
@@ -146,8 +148,8 @@ class ComparePanel(foo.Panel):
         if sample_id:
             ctx.ops.open_sample(id=sample_id)
 
-    def _filters(self, ctx):
-        chosen = ctx.panel.state.gf or {}
+    def _filters(self, ctx, changed=None):
+        chosen = {**(ctx.panel.state.gf or {}), **(changed or {})}
 
         def picked(name):
             value = chosen.get(name)
@@ -164,8 +166,9 @@ class ComparePanel(foo.Panel):
             min_score=float(min_score) if min_score is not None else None,
         )
 
-    def _load_grid(self, ctx):
-        built = grid.build(ctx.view, self._filters(ctx), page=ctx.panel.state.grid_page or 0)
+    def _load_grid(self, ctx, changed=None):
+        built = grid.build(ctx.view, self._filters(ctx, changed),
+                           page=ctx.panel.state.grid_page or 0)
         ctx.panel.state.grid_page = built.page
         rows, images = [], {}
         for r, row in enumerate(built.rows):

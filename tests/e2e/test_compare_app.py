@@ -137,6 +137,17 @@ def test_compare_panel_grid_arena_and_leaderboard(app, generated, second_browser
     expect(page.get_by_text("1 prompt x 3 models")).to_be_visible(timeout=SLOW)
     prompt_box.fill("")
     expect(page.get_by_text("4 prompts x 3 models")).to_be_visible(timeout=SLOW)
+    # and the models filter picks the columns
+    models_box = text_box(page, "Models")
+    for label in ("Playground v2.5", "Stable Diffusion XL"):
+        models_box.click()
+        page.get_by_role("option", name=label, exact=True).click()
+    expect(page.get_by_text("4 prompts x 2 models")).to_be_visible(timeout=SLOW)
+    expect(cell(page, "Stable Diffusion 1.5", PROMPTS[0])).to_have_count(0)
+    app.shot("compare-grid-two-models")
+    for _ in range(2):
+        models_box.press("Backspace")
+    expect(page.get_by_text("4 prompts x 3 models")).to_be_visible(timeout=SLOW)
 
     # a picture opens its sample in the modal
     cell(page, "Stable Diffusion XL", "a bowl of ramen").click()
