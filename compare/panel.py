@@ -19,7 +19,7 @@ import fiftyone.operators as foo
 import fiftyone.operators.types as types
 
 from ..core import leaderboard
-from . import charts, grid, pairs, votes
+from . import charts, grid, pairs, thumbs, votes
 from . import ratings as rating
 from .outputs import outputs, score_fields
 
@@ -295,12 +295,14 @@ class ComparePanel(foo.Panel):
 
     def _load_arena(self, ctx, rng=None):
         every = votes.votes(ctx.dataset)
-        pair = pairs.next_pair(outputs(ctx.view), every, rng or random.Random())
+        # pictures only: the arena shows them side by side
+        pictures = [o for o in outputs(ctx.view) if o["media_type"] == "image"]
+        pair = pairs.next_pair(pictures, every, rng or random.Random())
         count = len(every)
         if pair is None:
             ctx.panel.state.arena = None
-            ctx.panel.data.set("arena_info", "The arena needs a prompt with outputs of "
-                               "at least two models.")
+            ctx.panel.data.set("arena_info", "The arena needs a prompt with pictures "
+                               "of at least two models.")
             return
         # the texts are panel data, not rendered from state: a render from an
         # event sent before this one's state arrived must not show old ones
@@ -310,9 +312,10 @@ class ComparePanel(foo.Panel):
         # only sample ids in state: the models stay hidden until the vote
         ctx.panel.state.arena = {"left": pair["left"]["id"], "right": pair["right"]["id"],
                                  "prompt": pair["prompt"]}
+        # data URLs, not /media?filepath=...: the path names the model
         ctx.panel.data.set("arena_media", {
-            "left": media_url(pair["left"]["filepath"]),
-            "right": media_url(pair["right"]["filepath"])})
+            "left": thumbs.data_url(pair["left"]["filepath"]),
+            "right": thumbs.data_url(pair["right"]["filepath"])})
 
     def _vote(self, ctx, choice):
         shown = ctx.panel.state.arena

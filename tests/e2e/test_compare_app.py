@@ -94,24 +94,23 @@ def votes_so_far(page, n):
 
 
 def open_compare(app, dataset):
-    """The dataset in the App (its 12 samples in the grid), then the panel.
-    The App started on another dataset may still switch back to it once
-    while loading: then open the dataset again."""
+    """The dataset in the App, then the panel. Opening a panel changes the
+    App's spaces, and the App (started on another dataset) may answer with
+    its own dataset: so the dataset is opened once more with the panel in
+    place (the spaces stay as they are then)."""
     app.page.set_viewport_size(WIDE)
-    for attempt in range(2):
-        app.open_dataset(dataset.name)
-        try:
-            app.expect_sample_count(len(dataset), timeout=30_000 if attempt == 0 else SLOW)
-            break
-        except AssertionError:
-            if attempt:
-                raise
-    opened = app.page.get_by_text("Compare models", exact=True)
-    if opened.count():  # the App's spaces are shared: it may be open already
-        opened.first.click()
-    else:
+    app.open_dataset(dataset.name)
+    app.expect_sample_count(len(dataset))
+    if not app.page.get_by_text("Compare models", exact=True).count():
         app.open_panel(PANEL)
+        expect(app.page.get_by_text("Compare models", exact=True).first).to_be_visible()
+        app.open_dataset(dataset.name)
+        app.expect_sample_count(len(dataset))
+    expect(app.page.get_by_role("textbox", name="Select dataset")).to_have_value(dataset.name)
+    app.page.get_by_text("Compare models", exact=True).first.click()
     expect(app.page.get_by_role("button", name="Grid", exact=True)).to_be_visible(
+        timeout=SLOW)
+    expect(app.page.get_by_text(re.compile(r"prompts? x \d+ models?"))).to_be_visible(
         timeout=SLOW)
 
 
@@ -171,6 +170,10 @@ def test_compare_panel_grid_arena_and_leaderboard(app, generated, second_browser
     expect(page.get_by_alt_text("right output")).to_be_visible()
     for label in LABELS:
         expect(page.get_by_text(label)).to_have_count(0)
+    for side in ("left", "right"):  # not even in the page's HTML
+        src = page.get_by_alt_text(f"{side} output").get_attribute("src")
+        assert src.startswith("data:image/jpeg;base64,")
+    assert not any(model in page.content() for model, *_ in MODELS[1:])
     app.shot("compare-arena")
     keys = text_box(page, "Vote keys")
     keys.click()
