@@ -91,3 +91,16 @@ def test_deleting_the_dataset_deletes_its_votes(generated):
     assert len(store.list_keys()) == 1
     generated.delete()
     assert store.list_keys() == []
+
+
+def test_arena_pictures_are_downscaled_jpeg_data(tmp_path):
+    import base64
+    import io
+
+    thumbs = plugin_module("compare.thumbs")
+    path = tmp_path / "sdxl-0.png"
+    Image.new("RGBA", (2048, 1024), (10, 200, 30, 255)).save(path)
+    url = thumbs.data_url(str(path))
+    assert url.startswith("data:image/jpeg;base64,") and "sdxl" not in url
+    with Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))) as image:
+        assert image.size == (768, 384)
