@@ -177,6 +177,7 @@ def test_compare_panel_grid_arena_and_leaderboard(app, generated, second_browser
     app.shot("compare-arena")
     keys = text_box(page, "Vote keys")
     keys.click()
+    refocused = 0
     for n, key in enumerate("1212341111", start=1):
         page.keyboard.press(key)
         votes_so_far(page, n)
@@ -185,7 +186,9 @@ def test_compare_panel_grid_arena_and_leaderboard(app, generated, second_browser
         if n == 1:
             app.shot("compare-arena-voted")
         if not keys.evaluate("e => e === document.activeElement"):
+            refocused += 1
             keys.click()  # a person clicks the box again if it lost the focus
+    print(f"vote keys box clicked again {refocused} times in 10 votes")
     stored = compare.votes(generated)
     assert len(stored) == 10
     assert {v["winner"] for v in stored} == {"a", "b", "tie", "both_bad"}
