@@ -70,6 +70,12 @@ def test_votes_persist_with_the_dataset_and_rate_through_the_sdk(generated):
     assert report["win_rates"]["matrix"][1][0] == pytest.approx(7 / 9)
     assert compare.ratings(reloaded)[0]["model"] == "sdxl"
 
+    # the operator as the App runs it: the ratings as its result
+    result = foo.execute_operator("@multigen/generate/arena_results",
+                                  ctx={"dataset": reloaded.name})
+    assert result.error is None
+    assert [r["model"] for r in result.result["ratings"]] == ["sdxl", "sd15"]
+
     # one vote deleted (a mistaken click)
     assert compare.votes_module.delete(generated, found[0]["id"])
     assert len(compare.votes(generated)) == 8
