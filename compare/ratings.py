@@ -2,10 +2,11 @@
 the win-rate matrix.
 
 The fit is choix's ``ilsr_pairwise_dense`` (a maintained implementation of
-the Bradley-Terry maximum-likelihood estimate, on the matrix of win counts). A tie, and "both bad", counts as
-half a win each way (as LMSYS's Chatbot Arena does): in choix's data that is
-one win each way, which weighs a tie like two decided votes; each decided
-vote is therefore entered twice, so a tie weighs as much as a decisive vote.
+the Bradley-Terry maximum-likelihood estimate) on the matrix of win counts,
+so its cost does not grow with the number of votes. A tie, and "both bad",
+counts as half a win each way (as LMSYS's Chatbot Arena does): in the counts
+that is one win each way, which weighs like two decided votes; each decided
+vote is therefore counted twice, so a tie weighs as much as a decisive vote.
 Intervals come from a bootstrap over votes (percentiles 2.5 and 97.5).
 
 Ratings are on an Elo-like scale: ``1000 + 400 * log10(strength)`` with the
