@@ -3,7 +3,7 @@ the win-rate matrix.
 
 The fit is choix's ``ilsr_pairwise_dense`` (a maintained implementation of
 the Bradley-Terry maximum-likelihood estimate) on the matrix of win counts,
-so its cost does not grow with the number of votes. A tie, and "both bad",
+so its cost barely grows with the number of votes. A tie, and "both bad",
 counts as half a win each way (as LMSYS's Chatbot Arena does): in the counts
 that is one win each way, which weighs like two decided votes; each decided
 vote is therefore counted twice, so a tie weighs as much as a decisive vote.
