@@ -16,9 +16,11 @@ from .params import NUM_IMAGES, SEED, Param
 
 TASKS = {
     "txt2img": "Text to image",
+    "txt2video": "Text to video",
     "img2video": "Image to video",
     "txt2mesh": "Text to 3D",
     "img2mesh": "Image to 3D",
+    "imgedit": "Edit images",
 }
 
 AVAILABLE, RETIRED = "available", "retired"

@@ -31,16 +31,30 @@ def queue_shards(operator_uri, view, params, request, result_param):
     shard of the run, for several ``fiftyone delegated launch`` workers. One
     seed serves all shards so they form one run."""
     seed = request.seed if request.seed is not None else random_seed()
-    queued = []
-    for index in range(request.shards):
-        shard_params = {**params, SHARD_PARAM: [index, request.shards], "seed": seed,
-                        result_param: True}
-        shard_params.pop("view_target", None)
-        result = foo.execute_operator(operator_uri, {"view": view, "params": shard_params},
-                                      request_delegation=True)
-        queued.append(str(result.result["id"]))
+    queued = queue_operations(operator_uri, view, params, request.shards, result_param,
+                              seed=seed)
     return {"dataset": view._root_dataset.name, "sample_ids": [], "failed": [],
             "queued": queued, "seed": seed}
+
+
+def queue_operations(operator_uri, view, params, count, result_param, **shared):
+    """Queues ``count`` delegated operations of ``operator_uri`` on ``view``,
+    operation ``i`` with ``params``, ``shared`` and ``shard = [i, count]``;
+    returns their ids. Whatever the operation, its shard is
+    :func:`shard_of` its params."""
+    queued = []
+    for index in range(count):
+        shard_params = {**params, **shared, SHARD_PARAM: [index, count],
+                        result_param: True}
+        shard_params.pop("view_target", None)
+        # ``view.view()``: a view-target operator's target is the Dataset
+        # itself when nothing narrows it, and execute_operator finds the
+        # dataset only from a DatasetView
+        result = foo.execute_operator(operator_uri,
+                                      {"view": view.view(), "params": shard_params},
+                                      request_delegation=True)
+        queued.append(str(result.result["id"]))
+    return queued
 
 
 def cancel_check(ctx):

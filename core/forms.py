@@ -8,9 +8,10 @@ anything runs.
 
 import fiftyone.operators.types as types
 
-from . import catalog, params as P, templates
+from . import catalog, metrics, params as P, templates
 from .backends.diffusers_local import gpu_present
 from .plan import count_outputs, plan
+from .pricing import estimate_items, usd
 from .request import NO_PROMPT, PROMPT_REQUIRED, default_backend
 
 
@@ -33,7 +34,10 @@ def build(operator, ctx, request, secrets, num_sources=1):
                       "server); blank for <FiftyOne dataset dir>/multigen/<dataset>")
     flag(prop, request.errors.get((None, "output_dir")))
     add_param(inputs, P.TIMEOUT, P.TIMEOUT.name)
+    prop = add_param(inputs, P.MAX_COST, P.MAX_COST.name)
+    flag(prop, request.errors.get((None, P.MAX_COST.name)))
     add_param(inputs, P.EMBED_PROVENANCE, P.EMBED_PROVENANCE.name)
+    add_score_input(inputs, request)
     inputs.int("shards", label="Shards", default=1, min=1, max=64,
                description="Split a delegated run into this many operations, "
                "one per `fiftyone delegated launch` worker (GPU or machine)")
@@ -181,6 +185,22 @@ def _add_backend_input(section, model, backend, secrets, request):
     flag(prop, request.errors.get((model.id, "backend")))
 
 
+def add_score_input(inputs, request):
+    """Metrics that score each output as it is written (declared in the
+    scores package, registered in :mod:`core.metrics`)."""
+    declared = metrics.metrics()
+    if not declared:
+        return
+    view = types.AutocompleteView(allow_user_input=False, allow_duplicates=False,
+                                  filter_selected_options=True)
+    for metric in declared:
+        view.add_choice(metric.id, label=metric.label, description=metric.measures)
+    prop = inputs.list("score", types.String(), label="Score as you generate",
+                       description="Metrics written on each output as it lands "
+                       "(scores.<metric>); blank for none", view=view)
+    flag(prop, request.errors.get((None, "score")))
+
+
 def add_param(inputs, param, name):
     """One input for ``param``, with its range, default and help."""
     kwargs = dict(label=param.title, description=_describe(param),
@@ -228,7 +248,8 @@ def where(model_id, name):
 
 
 def add_summary(inputs, request, num_sources=1):
-    """Says how many outputs the run will make before it starts."""
+    """Says how many outputs the run will make, and what it is expected to
+    cost (:mod:`core.pricing`), before it starts."""
     if not request.valid:
         inputs.view("problems", types.Error(
             label="Fix these before running",
@@ -247,4 +268,11 @@ def add_summary(inputs, request, num_sources=1):
     if request.shards > 1:
         label += (f", queued as {request.shards} delegated operations (one per "
                   "`fiftyone delegated launch` worker) instead of running now")
+    cost = estimate_items(items, num_sources)
+    if cost.text:
+        label += f"; {cost.text}"
+    if request.max_cost is not None:
+        label += f"; it stops starting new items once it has cost {usd(request.max_cost)}"
+        if cost.unknown:
+            label += " (outputs of unknown cost count nothing against it)"
     inputs.view("summary", types.Notice(label=label))

@@ -4,7 +4,9 @@ nothing of the App: a dataset, a request, a task's inputs and writer in; a
 
 import logging
 
+from . import metrics
 from .plan import plan, shard, without_existing
+from .pricing import usd
 from .run import Failure, Run
 
 logger = logging.getLogger(__name__)
@@ -13,14 +15,23 @@ logger = logging.getLogger(__name__)
 def start(dataset, request, inputs, writer, secrets, *, shard_of=None, should_stop=None):
     """The :class:`Run` of ``request`` over ``inputs`` (a ``plan.TaskInputs``),
     skipping outputs already in ``dataset`` (a resumed run) and keeping only
-    shard ``shard_of = (index, count)`` when given."""
+    shard ``shard_of = (index, count)`` when given. A budget is shared
+    equally by the shards (each runs on its own worker). With
+    ``request.score``, the writer scores each batch of outputs as it
+    writes them."""
     items = plan(request.choices, inputs.prompts, inputs.sources, seed=request.seed,
                  timeout_s=request.timeout_s, expansions=request.expansions)
     if shard_of is not None:
         items = shard(items, *shard_of)
     items, skipped = without_existing(items, existing_item_keys(dataset))
     items, refused = refuse_sources(items)
-    run = Run(items, secrets, writer, should_stop=should_stop, skipped=skipped)
+    max_cost = request.max_cost
+    if max_cost is not None and shard_of is not None:
+        max_cost = max_cost / shard_of[1]
+    if request.score:
+        writer.scoring = metrics.session(request.score)
+    run = Run(items, secrets, writer, should_stop=should_stop, skipped=skipped,
+              max_cost=max_cost)
     run.failed.extend(inputs.unusable)
     run.failed.extend(refused)
     return run
@@ -47,15 +58,22 @@ def refuse_sources(items):
 def result(dataset, run, task):
     """What a run returns, to the SDK and in a delegated run's result.
     ``sample_ids`` lists the task's own outputs (images, videos, meshes);
-    the other slices of an output's group are reachable from them."""
+    the other slices of an output's group are reachable from them;
+    ``cost_usd`` what the run's hosted outputs cost. The run's failures are
+    kept beside the dataset here, for the leaderboard (:mod:`core.failures`)."""
     for failure in run.failed:
         logger.warning("multigen %s failed: %s", task, failure)
+    from . import failures
+
+    failures.record(dataset, run)  # for the leaderboard
     return {
         "dataset": dataset.name,
         "sample_ids": list(run.writer.sample_ids),
         "failed": [f.to_dict() for f in run.failed],
         "skipped": run.skipped,
         "cancelled": run.cancelled,
+        "cost_usd": round(run.spent_usd, 10),
+        "score_failed": list(_score_failed(run)),
     }
 
 
@@ -73,9 +91,19 @@ def outcome(run, noun, shown=3):
         if len(run.failed) > shown:
             text += (f"; and {len(run.failed) - shown} more (the run's result lists "
                      "every failure)")
+    if run.spent_usd:
+        text += f"; it cost {usd(run.spent_usd)} (README: Cost)"
+    if _score_failed(run):
+        text += (f"; {len(_score_failed(run))} score(s) could not be computed: "
+                 + "; ".join(f"{f['metric']}: {f['error']}"
+                             for f in _score_failed(run)[:shown]))
     if run.cancelled:
         text += "; the run was cancelled"
-    return text, "warning" if run.failed else "success"
+    return text, "warning" if run.failed or _score_failed(run) else "success"
+
+
+def _score_failed(run):
+    return getattr(run.writer, "score_failed", [])
 
 
 def existing_item_keys(dataset):

@@ -60,6 +60,17 @@ class GenerateOperator(foo.Operator):
         backends, parameters."""
         return [m.to_dict() for m in catalog.models(self.task)]
 
+    def estimate_cost(self, sample_collection, prompt=None, model=None, backend=None,
+                      **options):
+        """What a run with these arguments (as ``__call__`` takes them) is
+        expected to cost, without running it: ``{"usd", "unknown",
+        "by_model", "outputs"}``. ``usd`` sums the outputs whose price is
+        known per output; ``unknown`` names the models whose cost cannot be
+        known before they run (no confirmed price, or billed by the second)."""
+        params = sdk.params_of(model or self.default_model, prompt=prompt,
+                               backend=backend, **options)
+        return sdk.estimate(self, sample_collection, params)
+
     def parse(self, params, secrets, view=None, check_ready=True, preview=False):
         return parse(self.task, params, secrets, prompt=self.prompt_mode, view=view,
                      check_ready=check_ready, preview=preview)
@@ -114,6 +125,9 @@ class GenerateOperator(foo.Operator):
     def _stream(self, ctx, run, dataset, request):
         """An App run: progress (and the grid refreshed as samples land),
         then the dataset reloaded or opened, and what happened."""
+        # an empty dataset takes the media type of its first samples: the App
+        # opens it afresh then (a reload keeps its old, media-less state)
+        was_empty = dataset.media_type is None
         refreshed = time.monotonic()
         for progress in run:
             yield ctx.trigger("set_progress", dict(progress=progress.fraction,
@@ -125,6 +139,8 @@ class GenerateOperator(foo.Operator):
         message, variant = generate.outcome(run, self.noun)
         if dataset.name != ctx.dataset.name:
             message += f"; they are in the dataset {dataset.name}, now open"
+            yield ctx.trigger("open_dataset", dict(dataset=dataset.name))
+        elif was_empty and dataset.media_type is not None:
             yield ctx.trigger("open_dataset", dict(dataset=dataset.name))
         else:
             yield ctx.trigger("reload_dataset")
@@ -147,6 +163,10 @@ class GenerateOperator(foo.Operator):
     def sources_problem(self, sample_collection):
         """Why an SDK call on ``sample_collection`` has nothing to work on."""
         return None
+
+    def count_sources_of(self, sample_collection):
+        """How many sources each prompt runs on in an SDK call."""
+        return 1
 
     def task_inputs(self, ctx, request):
         """What the run works on: the request's prompts (None: no prompt)."""
@@ -177,6 +197,9 @@ class FromImagesOperator(GenerateOperator):
 
     def sources_problem(self, sample_collection):
         return NO_SOURCES if count_sources(sample_collection) == 0 else None
+
+    def count_sources_of(self, sample_collection):
+        return count_sources(sample_collection)
 
     def task_inputs(self, ctx, request):
         sources, unusable = collect_sources(ctx.target_view(), ctx.group_slice)

@@ -66,7 +66,9 @@ class Param:
         if self.min is not None or self.max is not None:
             # "-1 to 20000" reads better than "-1-20000"
             dash = " to " if self.min is not None and self.min < 0 else "-"
-            text = f"{_fmt(self.min)}{dash}{_fmt(self.max)}"
+            text = (f"at least {_fmt(self.min)}" if self.max is None else
+                    f"at most {_fmt(self.max)}" if self.min is None else
+                    f"{_fmt(self.min)}{dash}{_fmt(self.max)}")
             if self.multiple_of:
                 text += f", multiple of {self.multiple_of}"
             return text
@@ -118,10 +120,10 @@ class Param:
             if (self.min is not None and value < self.min) or (
                 self.max is not None and value > self.max
             ):
-                raise ValueError(
-                    f"{self.name} must be between {_fmt(self.min)} and "
-                    f"{_fmt(self.max)}; got {_fmt(value)}"
-                )
+                bounds = (f"at least {_fmt(self.min)}" if self.max is None else
+                          f"at most {_fmt(self.max)}" if self.min is None else
+                          f"between {_fmt(self.min)} and {_fmt(self.max)}")
+                raise ValueError(f"{self.name} must be {bounds}; got {_fmt(value)}")
             if self.multiple_of and value % self.multiple_of:
                 raise ValueError(
                     f"{self.name} must be a multiple of {self.multiple_of}; "
@@ -210,6 +212,13 @@ TIMEOUT = Param(
     "timeout", FLOAT, default=600.0, min=1.0, max=3600.0, label="Timeout (s)",
     help="How long to wait for a hosted model's answer before the item fails "
     "(and a Replicate prediction is cancelled)",
+)
+
+MAX_COST = Param(
+    "max_cost", FLOAT, min=0.0, label="Budget (USD)",
+    help="Stop starting new hosted items once the run has cost this much (US "
+    "dollars; reported or estimated per output, see README: Cost); what finished "
+    "stays, the rest is listed as not run. Blank for no budget",
 )
 
 

@@ -24,6 +24,7 @@ class Source:
 
     sample_id: str
     filepath: str
+    mask_path: Optional[str] = None  # where the model may paint (edits)
 
 
 @dataclass
@@ -103,6 +104,7 @@ def plan(choices, prompts=(None,), sources=(None,), seed=None, timeout_s=TIMEOUT
                         seed=None if base_seed is None else base_seed + first,
                         count=min(batch, choice.count - first),
                         source_path=source.filepath if source else None,
+                        mask_path=source.mask_path if source else None,
                         timeout_s=timeout_s,
                     )
                     items.append(WorkItem(choice, prompt, source, base_seed, first, job,

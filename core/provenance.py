@@ -10,6 +10,8 @@ joins both, for the file and for the sample alike.
 
 from datetime import datetime, timezone
 
+from .pricing import cost_of
+
 PLUGIN_VERSION = "0.1.0"
 
 
@@ -35,6 +37,8 @@ def record(item, offset, output, *, latency_s, run_id):
         params={k: v for k, v in options.items() if k != "negative_prompt"},
         revised_prompt=output.revised_prompt,
         latency_s=round(latency_s, 3),
+        # {usd, reported, basis}; None for local runs and unknown prices
+        cost=cost_of(item, output),
         created_at=datetime.now(timezone.utc),
         run_id=run_id,
         index=item.first_index + offset,
@@ -53,10 +57,12 @@ def fields(output):
 
 def document(output):
     """``fields(output)`` as the sample's ``generation`` document; the slot
-    values are a document too, so the App filters on ``generation.vars.<slot>``."""
+    values and the cost are documents too, so the App filters on
+    ``generation.vars.<slot>`` and ``generation.cost.usd``."""
     import fiftyone as fo
 
     values = fields(output)
-    if values.get("vars") is not None:
-        values["vars"] = fo.DynamicEmbeddedDocument(**values["vars"])
+    for name in ("vars", "cost"):  # documents, so the App filters on their fields
+        if values.get(name) is not None:
+            values[name] = fo.DynamicEmbeddedDocument(**values[name])
     return fo.DynamicEmbeddedDocument(**values)

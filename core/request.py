@@ -8,7 +8,7 @@ Used by the App form (to flag invalid values before running), by the SDK call
      "negative_prompt": "...", "num_images": 2, "seed": 51,
      "output_dir": "...", "shards": 1,
      "template_mode": "combinatorial", "num_prompts": 16, "wildcards_dir": "...",
-     "embed_provenance": True,
+     "embed_provenance": True, "max_cost": 5.0, "score": ["clip_score"],
      "options": {"sdxl": {"backend": "replicate", ...}}}
 
 A problem is addressed by ``(model id, option name)``, or ``(None, name)``
@@ -18,11 +18,11 @@ for the run's own inputs (``prompt``, ``models``, ``seed``...).
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import catalog, paths, templates
+from . import catalog, metrics, paths, templates
 from .backends.diffusers_local import Diffusers, gpu_present
 from .plan import random_seed
-from .params import (EMBED_PROVENANCE, MODEL, NUM_PROMPTS, PLAN, SEED, TEMPLATE_MODE,
-                     TEMPLATE_PARAMS, TIMEOUT, WILDCARDS_DIR)
+from .params import (EMBED_PROVENANCE, MAX_COST, MODEL, NUM_PROMPTS, PLAN, SEED,
+                     TEMPLATE_MODE, TEMPLATE_PARAMS, TIMEOUT, WILDCARDS_DIR)
 
 PROMPT_REQUIRED, PROMPT_OPTIONAL, NO_PROMPT = "required", "optional", "none"
 
@@ -53,6 +53,8 @@ class Request:
     shards: int = 1
     timeout_s: float = TIMEOUT.default
     embed_provenance: bool = True
+    max_cost: Optional[float] = None  # US dollars; None: no budget
+    score: List[str] = field(default_factory=list)  # metric ids scoring each output
     # prompts made from templates: prompt -> templates.Expansion (its
     # template and slot values), and how many template lines made them
     expansions: Dict[str, Any] = field(default_factory=dict)
@@ -130,7 +132,7 @@ def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, view=None, check_rea
             request.output_dir = paths.output_folder(params["output_dir"])
         except ValueError as e:
             errors[None, "output_dir"] = str(e)
-    for param in (SEED, TIMEOUT, EMBED_PROVENANCE):
+    for param in (SEED, TIMEOUT, EMBED_PROVENANCE, MAX_COST):
         try:
             value = param.coerce(params.get(param.name))
         except ValueError as e:
@@ -138,10 +140,16 @@ def parse(task, params, secrets, *, prompt=PROMPT_REQUIRED, view=None, check_rea
             continue
         if param is SEED:
             request.seed = value
+        elif param is MAX_COST:
+            request.max_cost = value
         elif param is EMBED_PROVENANCE:
             request.embed_provenance = value is not False
         elif value is not None:
             request.timeout_s = value
+    try:
+        request.score = metrics.parse_ids(params.get("score"))
+    except ValueError as e:
+        errors[None, "score"] = str(e)
     if prompt != NO_PROMPT:
         _read_prompts(request, params, view, preview)
         if not request.prompts and prompt == PROMPT_REQUIRED and not errors and not (

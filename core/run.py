@@ -23,7 +23,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional
 
 from .backends.base import GenerationError
+from .budget import Budget, outputs_usd
 from .pacing import Pacer
+from .pricing import usd
 from .plan import count_outputs
 from .retry import with_retries
 from .secrets import redact
@@ -72,6 +74,7 @@ class Progress:
     failed: int
     elapsed_s: float
     eta_s: Optional[float] = None  # None until every running model has a pace
+    spent_usd: float = 0.0  # what the hosted outputs so far cost (core.pricing)
 
     @property
     def fraction(self):
@@ -83,6 +86,8 @@ class Progress:
         text = f"{self.done}/{self.total} generated"
         if self.failed:
             text += f", {self.failed} failed"
+        if self.spent_usd:
+            text += f", {usd(self.spent_usd)} spent"
         if self.done + self.failed < self.total:
             text += (f", about {_duration(self.eta_s)} left" if self.eta_s is not None
                      else ", estimating the time left")
@@ -128,7 +133,9 @@ class Run:
     ``failed`` lists what failed (:class:`Failure`) and ``writer`` holds what
     was written. ``cancel()``, or ``should_stop()`` returning True (polled
     every couple of seconds), stops starting new items; running ones finish
-    and are kept.
+    and are kept. ``max_cost`` (US dollars) stops starting new hosted items
+    once reached (:mod:`core.budget`); those are listed as failed "not run:
+    budget of $X reached", and ``spent_usd`` says what the run cost.
     """
 
     items: List[Any]
@@ -139,8 +146,10 @@ class Run:
     should_stop: Any = None
     flush_every_s: float = 2.0
     skipped: int = 0  # outputs already in the dataset (a resumed run)
+    max_cost: Optional[float] = None
 
     def __post_init__(self):
+        self.budget = Budget(self.max_cost)
         self._cancelled = threading.Event()
         self._abandoned = threading.Event()  # the caller stopped iterating
         kinds = {item.choice.backend.kind: item.choice.backend for item in self.items}
@@ -159,13 +168,20 @@ class Run:
     def cancelled(self):
         return self._cancelled.is_set()
 
+    @property
+    def spent_usd(self):
+        """What the hosted outputs of this run cost (reported or estimated;
+        outputs of unknown price count nothing)."""
+        return self.budget.spent
+
     def __iter__(self):
         total = count_outputs(self.items)
         done = failed = 0
         pace = Pace(self.items)
         start = last_flush = last_poll = time.perf_counter()
         finished = queue.SimpleQueue()  # O(1) per completion, however many items
-        lanes = packs(self.items)
+        lanes = packs(self.items, self.secrets)
+        in_lanes = {id(item) for _, items in lanes for item in items}
         pool = ThreadPoolExecutor(self._workers, thread_name_prefix="multigen")
         # local work: one lane, one model after another, and the media work of
         # its outputs beside it (never queued behind hosted requests)
@@ -173,7 +189,7 @@ class Run:
         media = ThreadPoolExecutor(1, thread_name_prefix="multigen-media")
         try:
             for item in self.items:
-                if not item.choice.backend.packs_inputs:
+                if id(item) not in in_lanes:
                     pool.submit(self._run_one, item).add_done_callback(
                         lambda future, item=item: finished.put((item, _outcome(future))))
             if lanes:
@@ -206,7 +222,8 @@ class Run:
                     failed += max(1, item.job.count - len(prepared or []))
                 pace.record(item)
                 elapsed = time.perf_counter() - start
-                yield Progress(done, total, failed, elapsed, pace.eta(elapsed))
+                yield Progress(done, total, failed, elapsed, pace.eta(elapsed),
+                               self.budget.spent)
         finally:
             self._abandoned.set()
             for executor in (pool, lane, media):
@@ -289,16 +306,22 @@ class Run:
         with pacer.slot(self._cancelled):
             if self._cancelled.is_set():
                 return None, 0.0, NOT_STARTED
+            reserved = self.budget.reserve(item)
+            if reserved is None:  # the budget is spent: never started
+                return None, 0.0, self.budget.message
             start = time.perf_counter()
             try:
                 outputs = with_retries(attempt)
             except GenerationError as e:
+                self.budget.settle(reserved, 0.0)
                 return None, 0.0, redact(e, self.secrets)
             except Exception as e:  # a bug or an unexpected provider reply
+                self.budget.settle(reserved, 0.0)
                 message = redact(f"{type(e).__name__}: {e}", self.secrets)
                 logger.warning("generation failed: %s", message)
                 return None, 0.0, message
             latency = time.perf_counter() - start
+            self.budget.settle(reserved, outputs_usd(item, outputs))
         # outside the provider's slot: the next request need not wait
         return self._prepare(item, outputs, latency)
 
@@ -326,11 +349,11 @@ def pack_key(item):
             json.dumps(choice.options, sort_keys=True, default=str))
 
 
-def packs(items):
-    """The items of backends that pack inputs, grouped by :func:`pack_key`
-    in the order each group first appears: [(backend, [items])]."""
+def packs(items, secrets):
+    """The items that run in the local lane, grouped by :func:`pack_key` in
+    the order each group first appears: [(backend, [items])]."""
     groups = {}
     for item in items:
-        if item.choice.backend.packs_inputs:
+        if item.choice.backend.packs(item.choice.options, secrets):
             groups.setdefault(pack_key(item), (item.choice.backend, []))[1].append(item)
     return list(groups.values())

@@ -6,7 +6,9 @@ writes its files (atomically, carrying the record: see
 :mod:`core.file_provenance`) and builds its samples.
 :meth:`SampleWriter.add`, on the thread that collects results, attaches the
 provenance and buffers the samples, which are added in batches. A sample is
-only created for a file that exists and decodes.
+only created for a file that exists and decodes. A run that scores as it
+generates (the ``score`` option) scores each batch of outputs right after
+adding it, so a sample's scores land minutes, not a run, after it.
 """
 
 import logging
@@ -17,6 +19,7 @@ from . import file_provenance, media, paths, provenance
 logger = logging.getLogger(__name__)
 
 GENERATED_TAG = "generated"
+COMPARE_VIEW = "multigen-compare"
 
 
 class SampleWriter:
@@ -38,6 +41,8 @@ class SampleWriter:
         self.sample_ids = []
         self._buffer = []  # (sample, whether it is an output of the task)
         self._schema_declared = False
+        self.scoring = None  # a scoring session (core.metrics.session), or None
+        self.score_failed = []  # what it could not score
 
     def prepare(self, item, offset, output, *, latency_s=0.0, run_id=None):
         """In the worker: the provenance record of output ``offset`` of
@@ -80,13 +85,27 @@ class SampleWriter:
             # dataset meanwhile, setting its media type: reload and retry
             self.dataset.reload()
             ids = self.dataset.add_samples(samples)
-        self.sample_ids.extend(i for i, (_, own) in zip(ids, self._buffer) if own)
+        outputs = [i for i, (_, own) in zip(ids, self._buffer) if own]
+        self.sample_ids.extend(outputs)
         self._buffer = []
         if not self._schema_declared:
             # declare generation.* so the App can filter on it and re-runs
             # can look up item keys
             self.dataset.add_dynamic_sample_fields()
             self._schema_declared = True
+        if self.scoring is not None and outputs:
+            self._score(outputs)
+
+    def _score(self, sample_ids):
+        """Scores new outputs; a score that fails is listed, never fails
+        the run (the sample stays)."""
+        try:
+            failed = [f.to_dict() for f in self.scoring.score_ids(self.dataset, sample_ids)]
+        except Exception as e:  # noqa: BLE001 - e.g. the database went away
+            logger.warning("scoring failed: %s", e)
+            failed = [{"error": f"{type(e).__name__}: {e}", "metric": None,
+                       "sample_id": i, "filepath": None} for i in sample_ids]
+        self.score_failed.extend(failed)
 
     def folder_for(self, model):
         return os.path.join(self.output_dir, model.id)
@@ -122,3 +141,19 @@ class SampleWriter:
             metadata=fo.ImageMetadata(size_bytes=os.path.getsize(path), mime_type=mime,
                                       width=width, height=height,
                                       num_channels=channels))
+
+
+def save_compare_view(dataset):
+    """Saves a view grouping outputs of several models for the same prompt,
+    seed and index, so the App shows them side by side (the text tasks call
+    it after a run that compared models)."""
+    view = dataset.match_tags(GENERATED_TAG).group_by(
+        "generation.compare_key", order_by="generation.model"
+    )
+    if not dataset.has_saved_view(COMPARE_VIEW):
+        dataset.save_view(
+            COMPARE_VIEW, view,
+            description="Generated samples grouped by prompt, seed and index: "
+            "one group per prompt, one element per model",
+        )
+    return view

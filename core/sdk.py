@@ -14,23 +14,23 @@ import fiftyone.operators as foo
 
 from . import catalog
 from .delegation import require_persistent
-from .params import EMBED_PROVENANCE, JSON, TEMPLATE_PARAMS
+from .params import EMBED_PROVENANCE, JSON, MAX_COST, TEMPLATE_PARAMS
 from .secrets import resolve_secrets
 
 RESULT_PARAM = "sdk"
 # the run's own options, passed by name to every operator's call
 RUN_OPTIONS = ("seed", "num_images", "negative_prompt", "output_dir", "prompts_file",
-               "prompt_field", "shards", "timeout",
-               *(p.name for p in TEMPLATE_PARAMS), EMBED_PROVENANCE.name)
+               "prompt_field", "shards", "timeout", "score",
+               *(p.name for p in TEMPLATE_PARAMS), EMBED_PROVENANCE.name, MAX_COST.name)
 
 
 def params_of(model, prompt=None, backend=None, options=None, **run_and_model_options):
     """The form's params for an SDK call: ``model``/``backend``/``options``
     as the SDK takes them, run options (:data:`RUN_OPTIONS`: ``seed``,
     ``num_images``, ``negative_prompt``, ``output_dir``, ``prompts_file``,
-    ``prompt_field``, ``shards``, ``timeout``, the template options
-    ``template_mode``, ``num_prompts``, ``wildcards_dir``, and
-    ``embed_provenance``) by name, and each model option given to every
+    ``prompt_field``, ``shards``, ``timeout``, ``score``, the template options
+    ``template_mode``, ``num_prompts``, ``wildcards_dir``,
+    ``embed_provenance`` and ``max_cost``) by name, and each model option given to every
     chosen model that has it."""
     run_names = RUN_OPTIONS
     run_options = {k: run_and_model_options.pop(k) for k in run_names
@@ -102,6 +102,25 @@ def call(operator, sample_collection, params, delegate):
         # result carries errors silently: raise them on await, as a plain
         # call raises them
         return asyncio.ensure_future(_raising(result))
+    return result
+
+
+def estimate(operator, sample_collection, params):
+    """What a run with ``params`` is expected to cost, checked like
+    :func:`call` (raising ``ValueError``) but running nothing:
+    ``{"usd", "unknown", "by_model", "outputs"}`` (``unknown``: models whose
+    cost cannot be known beforehand; README: Cost)."""
+    from .plan import count_outputs, plan
+    from .pricing import estimate_items
+
+    request = operator.parse(params, resolve_secrets(), view=sample_collection,
+                             check_ready=False)
+    if not request.valid:
+        raise ValueError(request.error_text())
+    sources = operator.count_sources_of(sample_collection)
+    items = plan(request.choices, request.prompts or [None], seed=0)
+    result = estimate_items(items, sources).to_dict()
+    result["outputs"] = sources * count_outputs(items)
     return result
 
 

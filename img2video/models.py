@@ -6,67 +6,24 @@ pipeline docs, Replicate API pages). Stability's image-to-video endpoint
 listed as retired, pointing to what runs instead.
 """
 
-from dataclasses import dataclass
-
 from ..core.catalog import RETIRED, Model
-from ..core.params import (
-    BOOL, CHOICE, FLOAT, GUIDANCE, HEIGHT, INT, NEGATIVE_PROMPT, STEPS, WIDTH, Param,
+from ..core.params import BOOL, CHOICE, FLOAT, GUIDANCE, INT, NEGATIVE_PROMPT, STEPS, Param
+from ..video.hosted import ReplicateVideo
+from ..video.local import DiffusersVideo
+from ..video import twins
+from ..video.params import (
+    FPS, HOSTED, LOCAL, MEMORY, NUM_FRAMES, WAN_NEGATIVE, WAN_NUM_FRAMES, frame_size,
 )
-from .hosted import ReplicateVideo
-from .local import DiffusersVideo
-from .memory import MEMORY_MODES
-from .sizing import SIZING_MODES
+from ..video.sizing import SIZING_MODES
 
 TASK = "img2video"
-LOCAL, HOSTED = ("diffusers",), ("replicate",)
 
-
-@dataclass(frozen=True)
-class FrameCount(Param):
-    """``num_frames`` for models whose VAE packs ``per_latent`` frames into
-    one latent: counts must be ``per_latent * k + 1``."""
-
-    per_latent: int = 1
-
-    def coerce(self, value):
-        value = super().coerce(value)
-        if value is not None and self.per_latent > 1 and (value - 1) % self.per_latent:
-            below = (value - 1) // self.per_latent * self.per_latent + 1
-            raise ValueError(
-                f"{self.name} must be {self.per_latent}k+1 (e.g. {below} or "
-                f"{below + self.per_latent}); got {value}")
-        return value
-
-    def describe_range(self):
-        text = super().describe_range()
-        return f"{text}, {self.per_latent}k+1" if self.per_latent > 1 else text
-
-
-NUM_FRAMES = Param("num_frames", INT, min=2, max=50, label="Frames",
-                   help="Frames in the video")
-FPS = Param("fps", INT, min=5, max=30, label="Frames per second",
-            help="Playback rate of the video")
 SIZING = Param(
     "sizing", CHOICE, default="crop", choices=SIZING_MODES, backends=LOCAL,
     help="How the image meets the video size: crop to fill it, keep the aspect "
     "and pad, or resize (stretch)")
-MEMORY = Param(
-    "memory", CHOICE, default="auto", choices=MEMORY_MODES, backends=LOCAL,
-    label="GPU memory",
-    help="auto picks from free GPU memory; low: model CPU offload, forward "
-    "chunking, small decode chunks, VAE tiling; fast: all on the GPU")
 RESOLUTION = Param("resolution", CHOICE, default="480p", choices=("480p", "720p"),
                    backends=HOSTED, help="Video resolution (aspect follows the image)")
-
-
-def frame_size(width, height, *, multiple_of, max=1280, backends=()):
-    """Width and height of the video, with the model's native default."""
-    return (
-        WIDTH.with_(default=width, min=64, max=max, multiple_of=multiple_of,
-                    help="Video width in pixels", backends=backends),
-        HEIGHT.with_(default=height, min=64, max=max, multiple_of=multiple_of,
-                     help="Video height in pixels", backends=backends),
-    )
 
 
 # --- Stable Video Diffusion -----------------------------------------------------
@@ -124,39 +81,11 @@ SVD_XT = svd("svd-xt", "Stable Video Diffusion XT (25 frames)",
 
 # --- LTX-Video and Wan (local, prompt-guided) ------------------------------------------
 
-# the negative prompts diffusers' LTX-Video and Wan docs run with (used when the
-# user gives none; docs/providers-research.md section 9)
-LTX_NEGATIVE = "worst quality, inconsistent motion, blurry, jittery, distorted"
-WAN_NEGATIVE = (
-    "Bright tones, overexposed, static, blurred details, subtitles, style, works, "
-    "paintings, images, static, overall gray, worst quality, low quality, JPEG "
-    "compression residue, ugly, incomplete, extra fingers, poorly drawn hands, poorly "
-    "drawn faces, deformed, disfigured, misshapen limbs, fused fingers, still picture, "
-    "messy background, three legs, many people in the background, walking backwards")
-
 LTX_VIDEO = Model(
     "ltx-video", "LTX-Video", TASK, batched=False,
     summary="Lightricks' fast DiT video model: 24 fps, 704x480, prompt-guided",
-    backends=(
-        DiffusersVideo(repo="Lightricks/LTX-Video", pipeline="LTXImageToVideoPipeline",
-                       gpu_dtype="bfloat16", call_fields={"fps": "frame_rate"},
-                       fast_gib=24.0, recommended_negative=LTX_NEGATIVE,
-                       timestep_decode={"decode_timestep": 0.05,
-                                        "decode_noise_scale": 0.025}),
-    ),
-    params=(
-        *frame_size(704, 480, multiple_of=32),
-        FrameCount("num_frames", INT, default=161, min=9, max=257, per_latent=8,
-                   label="Frames", help="Frames in the video"),
-        FPS.with_(default=24, max=60),
-        STEPS.with_(default=50, max=100),
-        GUIDANCE.with_(default=3.0, max=10.0),
-        NEGATIVE_PROMPT, SIZING, MEMORY,
-    ),
+    **twins.ltx_video(True, SIZING),
 )
-
-WAN_NUM_FRAMES = FrameCount("num_frames", INT, default=81, min=5, max=121, per_latent=4,
-                            label="Frames", help="Frames in the video", backends=LOCAL)
 
 WAN21_I2V = Model(
     "wan2.1-i2v-480p", "Wan 2.1 I2V 14B (480p)", TASK, batched=False,
@@ -240,15 +169,36 @@ KLING_V21 = Model(
 SEEDANCE_1_LITE = Model(
     "seedance-1-lite", "Seedance 1 Lite", TASK, batched=False,
     summary="ByteDance's Seedance 1 Lite: 2-12 s at 24 fps, up to 1080p (Replicate)",
-    backends=(
-        ReplicateVideo(model_ref="bytedance/seedance-1-lite", needs_prompt=True),
-    ),
-    params=(
-        Param("duration", INT, default=5, min=2, max=12, help="Seconds of video"),
-        Param("resolution", CHOICE, default="720p", choices=("480p", "720p", "1080p"),
-              help="Video resolution (aspect follows the image)"),
-        Param("camera_fixed", BOOL, default=False, help="Keep the camera still"),
-    ),
+    **twins.seedance_1("bytedance/seedance-1-lite", "720p", True),
+)
+
+# 2025-26 models (Replicate official models: schemas in docs/schemas/replicate,
+# sources in docs/providers-research.md section 12); each also makes videos from
+# text alone (txt2video's ``-t2v`` twins)
+
+SEEDANCE_1_PRO = Model(
+    "seedance-1-pro", "Seedance 1 Pro", TASK, batched=False,
+    summary="ByteDance's Seedance 1 Pro: 2-12 s at 24 fps, up to 1080p (Replicate)",
+    **twins.seedance_1("bytedance/seedance-1-pro", "1080p", True),
+)
+
+VEO_31 = Model(
+    "veo-3.1", "Veo 3.1", TASK, batched=False,
+    summary="Google's Veo 3.1 from a first frame: 4-8 s at 720p or 1080p, with sound "
+    "(Replicate)",
+    **twins.veo_31(True),
+)
+
+HAILUO_02 = Model(
+    "hailuo-02", "Hailuo 02", TASK, batched=False,
+    summary="MiniMax's Hailuo 02 from a first frame: 6 or 10 s, 512p to 1080p (Replicate)",
+    **twins.hailuo_02(True),
+)
+
+KLING_V25_TURBO = Model(
+    "kling-v2.5-turbo-pro", "Kling 2.5 Turbo Pro", TASK, batched=False,
+    summary="Kuaishou's Kling 2.5 Turbo Pro from a first frame: 5 or 10 s (Replicate)",
+    **twins.kling_v25_turbo_pro(True),
 )
 
 # --- retired --------------------------------------------------------------------------
@@ -263,4 +213,5 @@ SORA_2 = Model(
     summary="OpenAI's video API, shut down on 2026-09-24")
 
 MODELS = (SVD, SVD_XT, LTX_VIDEO, WAN21_I2V, WAN22_I2V, WAN22_I2V_FAST, KLING_V21,
-         SEEDANCE_1_LITE, STABILITY_VIDEO_API, SORA_2)
+          SEEDANCE_1_LITE, SEEDANCE_1_PRO, VEO_31, HAILUO_02, KLING_V25_TURBO,
+          STABILITY_VIDEO_API, SORA_2)

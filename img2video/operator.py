@@ -51,6 +51,13 @@ class ImageToVideo(FromImagesOperator):
             timeout (600): seconds each hosted item may wait for its provider
                 before it is listed as failed (a running Replicate prediction
                 is then cancelled)
+            max_cost (None): a budget in US dollars: no new hosted item
+                starts once the run has cost this much; the rest is listed in
+                ``failed`` as "not run: budget of $X reached" (README: Cost)
+            score (None): metric ids (``clip_score``, ``pick_score``,
+                ``aesthetic``) that score each output as it is written
+                (README: "Scores"); the result's ``score_failed`` lists what
+                could not be scored
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s), e.g.
                 ``num_frames``, ``fps``, ``motion_bucket_id``, ``sizing``,

@@ -10,8 +10,7 @@ its source sample (``generation.source_id``, ``source_path``,
 import os
 
 from ..core.groups import IMAGE_SLICE, GroupWriter
-from ..core.samples import GENERATED_TAG
-from .mp4 import video_metadata
+from ..video.samples import video_sample
 
 VIDEO_SLICE = "video"
 
@@ -23,16 +22,6 @@ class VideoWriter(GroupWriter):
     output_slice = VIDEO_SLICE
 
     def slices_for(self, item, output):
-        import fiftyone as fo
-
         stem = os.path.splitext(os.path.basename(item.source.filepath))[0]
-        path = self.write_file(item, output, stem)
-        try:
-            metadata = video_metadata(path)
-        except ValueError as e:
-            # no sample for a file that does not play
-            os.remove(path)
-            raise ValueError(f"the model returned a video that does not play: {e}") from None
-        video = fo.Sample(filepath=path, tags=[GENERATED_TAG, item.choice.model.id],
-                          metadata=metadata)
+        video = video_sample(self, item, output, stem)
         return {IMAGE_SLICE: self.source_sample(item), VIDEO_SLICE: video}

@@ -1,6 +1,6 @@
-"""Renders the README's model table from the catalog.
+"""Renders the README's model table and price table from the catalog.
 
-    python scripts/model_table.py          # print it
+    python scripts/model_table.py          # print them
     python scripts/model_table.py --write  # update README.md between the markers
 
 A test fails when the README's table differs from the catalog. Models with an
@@ -17,6 +17,7 @@ import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BEGIN, END = "<!-- models:begin -->", "<!-- models:end -->"
+PRICES_BEGIN, PRICES_END = "<!-- prices:begin -->", "<!-- prices:end -->"
 
 
 def load_plugin():
@@ -64,8 +65,35 @@ def _render(catalog, as_of):
     return "\n".join(lines).rstrip() + "\n"
 
 
-def readme_table(text):
-    return text.split(BEGIN, 1)[1].split(END, 1)[0].strip("\n") + "\n"
+def render_prices():
+    """Every hosted backend of every model not retired, with its declared
+    price, the date it was checked and its source ("unknown": none confirmed)."""
+    catalog = importlib.import_module("multigen_plugin.core.catalog") if load_plugin() else None
+    pricing = importlib.import_module("multigen_plugin.core.pricing")
+    lines = ["| model | runs on | price | checked | source |", "|---|---|---|---|---|"]
+    for model in catalog.models():
+        if model.status == catalog.RETIRED:
+            continue
+        for backend in model.backends:
+            if not pricing.is_hosted(backend):
+                continue
+            price = backend.price
+            if price is None:
+                lines.append(f"| `{model.id}` | {backend.label} | price unknown | - | - |")
+            else:
+                lines.append(f"| `{model.id}` | {backend.label} | {price.describe()} | "
+                             f"{price.checked} | {price.source} |")
+    return "\n".join(lines) + "\n"
+
+
+def readme_table(text, begin=BEGIN, end=END):
+    return text.split(begin, 1)[1].split(end, 1)[0].strip("\n") + "\n"
+
+
+def _replace(text, begin, end, table):
+    head, rest = text.split(begin, 1)
+    tail = rest.split(end, 1)[1]
+    return f"{head}{begin}\n{table}{end}{tail}"
 
 
 def readme_as_of(text):
@@ -75,14 +103,14 @@ def readme_as_of(text):
 
 
 if __name__ == "__main__":
-    table = render()
+    table, prices = render(), render_prices()
     if "--write" in sys.argv:
         path = os.path.join(REPO, "README.md")
         with open(path) as f:
             text = f.read()
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
+        text = _replace(text, BEGIN, END, table)
+        text = _replace(text, PRICES_BEGIN, PRICES_END, prices)
         with open(path, "w") as f:
-            f.write(f"{head}{BEGIN}\n{table}{END}{tail}")
+            f.write(text)
     else:
-        sys.stdout.write(table)
+        sys.stdout.write(table + "\n" + prices)

@@ -45,6 +45,10 @@ HOSTED_VIDEOS = {
     "wan-video/wan-2.2-i2v-fast": (9, 16),
     "kwaivgi/kling-v2.1": (12, 24),
     "bytedance/seedance-1-lite": (10, 24),
+    "bytedance/seedance-1-pro": (10, 24),
+    "google/veo-3.1": (12, 24),
+    "minimax/hailuo-02": (10, 25),
+    "kwaivgi/kling-v2.5-turbo-pro": (12, 24),
 }
 
 
@@ -295,7 +299,7 @@ def test_a_second_run_adds_to_the_same_videos_dataset(images):
 
 
 def test_memory_plan_follows_free_gpu_memory():
-    memory = plugin_module("img2video.memory")
+    memory = plugin_module("video.memory")
     catalog = plugin_module("core.catalog")
     need = catalog.get("svd-xt").backend("diffusers").fast_gib
 
@@ -320,7 +324,7 @@ def test_memory_plan_follows_free_gpu_memory():
 
 
 def test_sizing_crops_pads_or_stretches(tmp_path):
-    sizing = plugin_module("img2video.sizing")
+    sizing = plugin_module("video.sizing")
     wide = np.zeros((100, 200, 3), dtype=np.uint8)
     wide[:, :50] = (255, 0, 0)  # red left quarter
     wide[:, 50:150] = (0, 255, 0)  # green middle
@@ -580,3 +584,16 @@ def test_videos_carry_their_provenance_and_motion_templates_expand(servers, imag
         assert not any(key in json.dumps(tags) for key in KEYS.values())
         assert video.metadata.size_bytes == os.path.getsize(video.filepath)
     assert out.count_values("generation.vars.slot1") == {"pans left": 1, "zooms in": 1}
+
+
+def test_the_leaderboard_of_a_grouped_dataset_counts_its_videos(servers, images):
+    """Each video's group also holds its source image, which carries the same
+    provenance: the leaderboard counts the outputs (the video slice) only."""
+    res = foo.get_operator(OP)(images, model="wan2.2-i2v-fast", backend="replicate",
+                               prompt="the waves roll in", seed=11).result
+    assert res["failed"] == []
+    out = fo.load_dataset(res["dataset"])
+    rows = foo.get_operator("@multigen/generate/leaderboard")(out)
+    assert [(r["model"], r["backend"], r["outputs"]) for r in rows] == [
+        ("wan2.2-i2v-fast", "replicate", 2)]
+    assert rows[0]["cost_usd"] is None  # no confirmed price (README: Cost)

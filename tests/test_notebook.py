@@ -28,7 +28,8 @@ def servers(monkeypatch):
     from tests.servers import video_output
 
     catalog = plugin_module("core.catalog")
-    video_refs = [b.model_ref.split(":", 1)[0] for m in catalog.models("img2video")
+    video_refs = [b.model_ref.split(":", 1)[0]
+                  for m in catalog.models("img2video") + catalog.models("txt2video")
                   for b in m.backends if getattr(b, "model_ref", "")]
     with provider_servers(monkeypatch, replicate={
             "model_outputs": {ref: video_output() for ref in video_refs},
@@ -78,7 +79,8 @@ def test_the_example_notebook_runs_in_a_kernel(servers, monkeypatch, tmp_path):
         text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
         assert "4 images; 0 failed" in text
         assert f"{name}-videos ['image', 'video'] 0 failed" in text
-        assert f"{name}-3d" in text and text.count("0 failed") == 3
+        assert f"{name}-text-videos video 0 failed" in text
+        assert f"{name}-3d" in text and text.count("0 failed") == 4
         # the App session shows in the notebook
         session = notebook.cells[-1].outputs
         html = " ".join(str(o.get("data", {})) for o in session)
@@ -96,7 +98,7 @@ def test_the_example_notebook_runs_in_a_kernel(servers, monkeypatch, tmp_path):
         assert sorted(mesh_view.values("generation.model")) == ["stable-fast-3d",
                                                                "via-image"]
     finally:
-        for suffix in ("", "-videos", "-3d"):
+        for suffix in ("", "-text-videos", "-videos", "-3d"):
             if fo.dataset_exists(name + suffix):
                 fo.delete_dataset(name + suffix)
     # the App the kernel started stops with it

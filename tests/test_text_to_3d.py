@@ -460,6 +460,45 @@ def test_text_to_image_to_local_shap_e(tiny_shap_e, servers, dataset):
     assert gen.mesh_provider_ref == "openai/shap-e-img2img"
 
 
+def test_two_local_steps_each_load_once_within_room_for_one(tiny_shap_e, dataset,
+                                                             monkeypatch):
+    """A local image model, then local Shap-E, on three prompts with room on
+    the device for one model and none on the host: every image first, then
+    every mesh, so each model loads once (taking turns would load six times)."""
+    from tests.tiny.text_to_image import install_text_to_image
+
+    install_text_to_image(HUB_CACHE, ["stable-diffusion-v1-5/stable-diffusion-v1-5"])
+    local = plugin_module("core.backends.diffusers_local")
+    catalog = plugin_module("core.catalog")
+    image_options = dict(width=64, height=64, num_inference_steps=2)
+    mesh_options = {**TINY, "mesh_format": "ply"}
+    local.RESIDENCY.clear()
+    for counter in (local.RESIDENCY.loads, local.RESIDENCY.drops, local.RESIDENCY.evictions):
+        counter.clear()
+    kwargs = dict(prompt=["a lamp", "a cup", "a chair"], model="via-image", seed=5,
+                  image_model="sd15", image_backend="diffusers", image_options=image_options,
+                  mesh_model="shap-e-img2img", mesh_backend="diffusers",
+                  mesh_options=mesh_options)
+    op = foo.get_operator(TXT2MESH)
+    assert op(dataset, **kwargs).result["failed"] == []  # measures both models
+    weights = [entry.weights for entry in local.RESIDENCY.entries.values()]
+    working = max(catalog.get(m).backend("diffusers").working_bytes(o) for m, o in (
+        ("sd15", image_options), ("shap-e-img2img", mesh_options)))
+    budget = max(weights) + working + min(weights) // 2
+    assert budget < sum(weights) + working
+    monkeypatch.setenv("MULTIGEN_DEVICE_MEMORY_GIB", str(budget / 2**30))
+    monkeypatch.setenv("MULTIGEN_HOST_MEMORY_GIB", "0")
+    local.RESIDENCY.clear()
+    for counter in (local.RESIDENCY.loads, local.RESIDENCY.drops, local.RESIDENCY.evictions):
+        counter.clear()
+
+    res = op(fo.Dataset(), **kwargs).result
+    assert res["failed"] == [] and len(res["sample_ids"]) == 3
+    assert sorted(local.RESIDENCY.loads.values()) == [1, 1]
+    assert sum(local.RESIDENCY.drops.values()) == 1
+    local.RESIDENCY.clear()
+
+
 def test_chain_options_are_checked_before_anything_runs(servers, dataset, monkeypatch):
     op = foo.get_operator(TXT2MESH)
     with pytest.raises(ValueError, match=r"via-image\.mesh_options: mesh_options must be a JSON object"):

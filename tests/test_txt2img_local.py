@@ -70,7 +70,9 @@ def test_every_local_model_runs_tiny(dataset, model_id):
         assert gen.backend == "diffusers" and gen.model == model_id
         assert gen.provider_ref == backend.ref
         assert gen.params.get("width") == options.get("width")
+        assert gen.cost is None  # a local run carries no cost (README: Cost)
     assert sorted(dataset.values("generation.seed")) == [51, 52]
+    assert res.result["cost_usd"] == 0
 
 
 # The README's promise about seeds: across batch sizes (or processors) the

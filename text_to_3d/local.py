@@ -42,7 +42,11 @@ class ShapE(Diffusers):
             for row in rows:
                 with Image.open(row.job.source_path) as image:
                     images.append(image.convert("RGB"))
-            inputs = {"image": images}
+            # as one tensor: given a list of PIL images, diffusers' Shap-E
+            # img2img encodes only the first (`pixel_values[0]` in
+            # ShapEImg2ImgPipeline._encode_image, diffusers 0.42) and the
+            # batch then fails to line up
+            inputs = {"image": pipe.image_processor(images, return_tensors="pt").pixel_values}
         else:
             inputs = {"prompt": [row.job.prompt for row in rows]}
         latents = pipe(**inputs, generator=generators, frame_size=frame_size,

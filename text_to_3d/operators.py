@@ -67,6 +67,13 @@ class TextTo3D(_MeshOperator, GenerateOperator):
             timeout (600): seconds each hosted item may wait for its provider
                 before it is listed as failed (a running Replicate prediction
                 is then cancelled)
+            max_cost (None): a budget in US dollars: no new hosted item
+                starts once the run has cost this much; the rest is listed in
+                ``failed`` as "not run: budget of $X reached" (README: Cost)
+            score (None): metric ids (``clip_score``, ``pick_score``,
+                ``aesthetic``) that score each output as it is written
+                (README: "Scores"); the result's ``score_failed`` lists what
+                could not be scored
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s), e.g.
                 ``guidance_scale``, ``frame_size``, ``mesh_format``; for
@@ -116,6 +123,13 @@ class ImageTo3D(_MeshOperator, FromImagesOperator):
             timeout (600): seconds each hosted item may wait for its provider
                 before it is listed as failed (a running Replicate prediction
                 is then cancelled)
+            max_cost (None): a budget in US dollars: no new hosted item
+                starts once the run has cost this much; the rest is listed in
+                ``failed`` as "not run: budget of $X reached" (README: Cost)
+            score (None): metric ids (``clip_score``, ``pick_score``,
+                ``aesthetic``) that score each output as it is written
+                (README: "Scores"); the result's ``score_failed`` lists what
+                could not be scored
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s)
 

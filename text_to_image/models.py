@@ -8,8 +8,9 @@ from ..core.backends.openai_api import OpenAIImages
 from ..core.backends.replicate_api import Replicate
 from ..core.backends.stability_api import Stability
 from ..core.catalog import RETIRED, Model
+from ..core.pricing import Credits, PerOutput, Tokens
 from ..core.params import (
-    CHOICE, FLOAT, GUIDANCE, INT, NEGATIVE_PROMPT, NUM_IMAGES, STEPS, Param,
+    BOOL, CHOICE, FLOAT, GUIDANCE, INT, NEGATIVE_PROMPT, NUM_IMAGES, STEPS, Param,
     sized, sized_choices,
 )
 from .local import DiffusersImage
@@ -17,6 +18,21 @@ from .recipes import Kandinsky22, SDXLLightning
 
 TASK = "txt2img"
 LOCAL, REPLICATE = ("diffusers",), ("replicate",)
+
+# Prices: dated, with their source (docs/providers-research.md section 11).
+# A hosted model not priced here has no confirmed price: its cost is unknown.
+CHECKED = "2026-11-29"
+REPLICATE_PRICING = "https://replicate.com/pricing"
+STABILITY_PRICING = "https://platform.stability.ai/pricing"
+OPENAI_PRICING = "https://developers.openai.com/api/docs/pricing"
+
+
+def replicate_per_image(usd):
+    return PerOutput(usd=usd, checked=CHECKED, source=REPLICATE_PRICING)
+
+
+def stability_credits(credits):
+    return Credits(credits=credits, checked=CHECKED, source=STABILITY_PRICING)
 
 ASPECT_RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "9:16", "9:21")
 FLUX_ASPECT_RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4",
@@ -189,9 +205,12 @@ def sd3_local(repo):
                      gpu_dtype="bfloat16", gated=True)
 
 
-def stability_sd3(model_name):
+def stability_sd3(model_name, credits=None):
+    """``credits``: Stability's published price; None where it was not found
+    (the cost is then unknown, never guessed)."""
     return Stability(endpoint="stable-image/generate/sd3", model_name=model_name,
-                     fixed={"mode": "text-to-image"})
+                     fixed={"mode": "text-to-image"},
+                     price=None if credits is None else stability_credits(credits))
 
 
 def sd35_params(steps, guidance, cfg_scale):
@@ -208,6 +227,18 @@ def sd35_params(steps, guidance, cfg_scale):
     )
 
 
+SD35_FLASH = Model(
+    "sd3.5-flash", "Stable Diffusion 3.5 Flash", TASK,
+    summary="SD 3.5 distilled for few steps: the fastest, cheapest SD 3.5 (Stability API)",
+    backends=(stability_sd3("sd3.5-flash"),),
+    params=(
+        # no published default for flash: blank leaves it to Stability
+        Param("cfg_scale", FLOAT, min=1.0, max=10.0,
+              help="How strongly the image follows the prompt (blank: Stability's default)"),
+        aspect_ratio(), output_format(("png", "jpeg")), NEGATIVE_PROMPT,
+    ),
+)
+
 SD3_MEDIUM = Model(
     "sd3-medium", "Stable Diffusion 3 Medium", TASK,
     summary="The first SD3 release (local); the hosted API moved to SD 3.5",
@@ -219,7 +250,7 @@ SD3_MEDIUM = Model(
 SD35_LARGE = Model(
     "sd3.5-large", "Stable Diffusion 3.5 Large", TASK,
     summary="8B MMDiT, Stability's strongest open model",
-    backends=(stability_sd3("sd3.5-large"),
+    backends=(stability_sd3("sd3.5-large", 6.5),
               sd3_local("stabilityai/stable-diffusion-3.5-large")),
     params=sd35_params(28, 3.5, 4.0),
 )
@@ -227,7 +258,7 @@ SD35_LARGE = Model(
 SD35_LARGE_TURBO = Model(
     "sd3.5-large-turbo", "Stable Diffusion 3.5 Large Turbo", TASK,
     summary="SD 3.5 Large distilled to 4 steps",
-    backends=(stability_sd3("sd3.5-large-turbo"),
+    backends=(stability_sd3("sd3.5-large-turbo", 4),
               sd3_local("stabilityai/stable-diffusion-3.5-large-turbo")),
     params=sd35_params(4, 0.0, 1.0),
 )
@@ -235,7 +266,7 @@ SD35_LARGE_TURBO = Model(
 SD35_MEDIUM = Model(
     "sd3.5-medium", "Stable Diffusion 3.5 Medium", TASK,
     summary="2.5B MMDiT-X, runs on consumer GPUs",
-    backends=(stability_sd3("sd3.5-medium"),
+    backends=(stability_sd3("sd3.5-medium", 3.5),
               sd3_local("stabilityai/stable-diffusion-3.5-medium")),
     params=sd35_params(40, 4.5, 4.0),
 )
@@ -243,7 +274,7 @@ SD35_MEDIUM = Model(
 STABLE_IMAGE_CORE = Model(
     "stable-image-core", "Stable Image Core", TASK,
     summary="Stability's fast, affordable hosted model",
-    backends=(Stability(endpoint="stable-image/generate/core"),),
+    backends=(Stability(endpoint="stable-image/generate/core", price=stability_credits(3)),),
     params=(
         aspect_ratio(), output_format(), NEGATIVE_PROMPT,
         Param("style_preset", CHOICE, choices=(
@@ -258,7 +289,7 @@ STABLE_IMAGE_CORE = Model(
 STABLE_IMAGE_ULTRA = Model(
     "stable-image-ultra", "Stable Image Ultra", TASK,
     summary="Stability's highest-quality hosted model",
-    backends=(Stability(endpoint="stable-image/generate/ultra"),),
+    backends=(Stability(endpoint="stable-image/generate/ultra", price=stability_credits(8)),),
     params=(aspect_ratio(), output_format(), NEGATIVE_PROMPT),
 )
 
@@ -274,7 +305,8 @@ FLUX_SCHNELL = Model(
     summary="Black Forest Labs' fast 4-step model (Apache-2.0)",
     backends=(
         Replicate(model_ref="black-forest-labs/flux-schnell", batch_field="num_outputs",
-                  max_batch=4, fields=FLUX_REPLICATE_FIELDS, output_ext="webp"),
+                  max_batch=4, fields=FLUX_REPLICATE_FIELDS, output_ext="webp",
+                  price=replicate_per_image(0.003)),
         flux_local("black-forest-labs/FLUX.1-schnell", gated=False),
     ),
     params=(
@@ -292,7 +324,8 @@ FLUX_DEV = Model(
     summary="Black Forest Labs' guidance-distilled open model (non-commercial licence)",
     backends=(
         Replicate(model_ref="black-forest-labs/flux-dev", batch_field="num_outputs",
-                  max_batch=4, fields=FLUX_REPLICATE_FIELDS, output_ext="webp"),
+                  max_batch=4, fields=FLUX_REPLICATE_FIELDS, output_ext="webp",
+                  price=replicate_per_image(0.025)),
         flux_local("black-forest-labs/FLUX.1-dev", gated=True),
     ),
     params=(
@@ -308,10 +341,10 @@ FLUX_DEV = Model(
 )
 
 
-def gpt_image(model_name, sizes, summary, **lifecycle):
+def gpt_image(model_name, sizes, summary, price, **lifecycle):
     return Model(
         model_name, model_name, TASK, summary=summary, **lifecycle,
-        backends=(OpenAIImages(model_name=model_name),),
+        backends=(OpenAIImages(model_name=model_name, price=price),),
         params=(
             Param("size", CHOICE, default="1024x1024", choices=sizes,
                   help="Image size (auto lets the model pick)"),
@@ -329,18 +362,248 @@ def gpt_image(model_name, sizes, summary, **lifecycle):
     )
 
 
+def per_image(low, medium, high):
+    """OpenAI's published price of one image by quality, each as
+    (1024x1024, 1024x1536, 1536x1024)."""
+    sizes = ("1024x1024", "1024x1536", "1536x1024")
+    return {(quality, size): price
+            for quality, prices in (("low", low), ("medium", medium), ("high", high))
+            for size, price in zip(sizes, prices)}
+
+
 GPT_IMAGE_SIZES = ("1024x1024", "1536x1024", "1024x1536", "auto")
 GPT_IMAGE_2 = gpt_image(
     "gpt-image-2",
     GPT_IMAGE_SIZES + ("2048x2048", "2048x1152", "1152x2048", "3840x2160", "2160x3840"),
     "OpenAI's current image model",
+    # OpenAI publishes no price per image for it: reported from usage only
+    Tokens(text_in=5.0, image_in=8.0, image_out=30.0, checked=CHECKED,
+           source=OPENAI_PRICING),
 )
 # shutdown announced by OpenAI (docs/providers-research.md section 4)
 GPT_IMAGE_SHUTDOWN = dict(shutdown_on="2026-12-01", successor="gpt-image-2")
-GPT_IMAGE_15 = gpt_image("gpt-image-1.5", GPT_IMAGE_SIZES, "OpenAI image model",
-                         **GPT_IMAGE_SHUTDOWN)
-GPT_IMAGE_1_MINI = gpt_image("gpt-image-1-mini", GPT_IMAGE_SIZES,
-                             "Cheaper OpenAI image model", **GPT_IMAGE_SHUTDOWN)
+GPT_IMAGE_15 = gpt_image(
+    "gpt-image-1.5", GPT_IMAGE_SIZES, "OpenAI image model",
+    Tokens(text_in=5.0, image_in=8.0, image_out=32.0, checked=CHECKED,
+           source="https://developers.openai.com/api/docs/models/gpt-image-1.5",
+           per_image=per_image((0.009, 0.013, 0.013), (0.034, 0.05, 0.05),
+                               (0.133, 0.2, 0.2))),
+    **GPT_IMAGE_SHUTDOWN)
+GPT_IMAGE_1_MINI = gpt_image(
+    "gpt-image-1-mini", GPT_IMAGE_SIZES, "Cheaper OpenAI image model",
+    Tokens(text_in=2.0, image_in=2.5, image_out=8.0, checked=CHECKED,
+           source="https://developers.openai.com/api/docs/models/gpt-image-1-mini",
+           per_image=per_image((0.005, 0.006, 0.006), (0.011, 0.015, 0.015),
+                               (0.036, 0.052, 0.052))),
+    **GPT_IMAGE_SHUTDOWN)
+
+
+# --- 2025-26 hosted models (Replicate official models, run by name; schemas in
+# docs/schemas/replicate, sources in docs/providers-research.md section 12) --------
+
+def replicate_official(ref, output_ext="png", **kwargs):
+    """One image per prediction (these models take no ``num_outputs``)."""
+    return Replicate(model_ref=ref, output_ext=output_ext, **kwargs)
+
+
+def safety_tolerance(most):
+    return Param("safety_tolerance", INT, default=2, min=1, max=most,
+                 help=f"1 is the strictest, {most} the most permissive", backends=REPLICATE)
+
+
+FLUX_11_PRO_ULTRA = Model(
+    "flux-1.1-pro-ultra", "FLUX1.1 [pro] ultra", TASK,
+    summary="Black Forest Labs' FLUX1.1 [pro] in ultra and raw modes, up to 4 MP",
+    backends=(replicate_official("black-forest-labs/flux-1.1-pro-ultra", "jpg"),),
+    params=(
+        aspect_ratio(("21:9", "16:9", "3:2", "4:3", "5:4", "1:1", "4:5", "3:4", "2:3",
+                      "9:16", "9:21")),
+        Param("raw", BOOL, default=False, help="Less processed, more natural-looking images"),
+        output_format(("jpg", "png"), default="jpg"),
+        safety_tolerance(6),
+    ),
+)
+
+FLUX2_ASPECT_RATIOS = ("1:1", "16:9", "3:2", "2:3", "4:5", "5:4", "9:16", "3:4", "4:3")
+FLUX2_RESOLUTIONS = ("0.5 MP", "1 MP", "2 MP", "4 MP")
+
+
+def flux2(model_id, label, ref, summary, *extra):
+    return Model(
+        model_id, label, TASK, summary=summary,
+        backends=(replicate_official(ref, "webp", fields={"guidance_scale": "guidance",
+                                                         "num_inference_steps": "steps"}),),
+        params=(
+            aspect_ratio(FLUX2_ASPECT_RATIOS),
+            Param("resolution", CHOICE, default="1 MP", choices=FLUX2_RESOLUTIONS,
+                  help="Megapixels (the largest image is 2048x2048)"),
+            *extra,
+            output_format(("webp", "jpg", "png"), default="webp"),
+            Param("output_quality", INT, default=80, min=0, max=100,
+                  help="JPEG/WebP quality (not used for PNG)"),
+            safety_tolerance(5),
+        ),
+    )
+
+
+FLUX2_PRO = flux2("flux-2-pro", "FLUX.2 [pro]", "black-forest-labs/flux-2-pro",
+                  "Black Forest Labs' FLUX.2 [pro], up to 4 MP")
+FLUX2_FLEX = flux2(
+    "flux-2-flex", "FLUX.2 [flex]", "black-forest-labs/flux-2-flex",
+    "FLUX.2 [flex]: steps and guidance under your control, up to 4 MP",
+    STEPS.with_(default=30, max=50), GUIDANCE.with_(default=4.5, min=1.5, max=10.0),
+    Param("prompt_upsampling", BOOL, default=True, label="Upsample prompt",
+          help="Let the model rewrite the prompt more creatively"),
+)
+
+FLUX_11_PRO = Model(
+    "flux-1.1-pro", "FLUX1.1 [pro]", TASK,
+    summary="Black Forest Labs' FLUX1.1 [pro] (Replicate)",
+    backends=(replicate_official("black-forest-labs/flux-1.1-pro", "webp"),),
+    params=(
+        aspect_ratio(FLUX2_ASPECT_RATIOS),
+        Param("prompt_upsampling", BOOL, default=False, label="Upsample prompt",
+              help="Let the model rewrite the prompt more creatively"),
+        output_format(("webp", "jpg", "png"), default="webp"),
+    ),
+)
+
+
+def imagen4(model_id, label, ref, summary):
+    """Google's Imagen 4 tiers share one input schema on Replicate."""
+    return Model(
+        model_id, label, TASK, summary=summary,
+        backends=(replicate_official(ref, "jpg", takes_seed=False),),
+        params=(
+            aspect_ratio(("1:1", "9:16", "16:9", "3:4", "4:3")),
+            output_format(("jpg", "png"), default="jpg"),
+            Param("safety_filter_level", CHOICE, default="block_only_high",
+                  choices=("block_low_and_above", "block_medium_and_above",
+                           "block_only_high"),
+                  help="How much the safety filter blocks"),
+        ),
+    )
+
+
+IMAGEN_4_FAST = imagen4("imagen-4-fast", "Imagen 4 Fast", "google/imagen-4-fast",
+                        "Google's Imagen 4, fast tier (Replicate)")
+IMAGEN_4 = imagen4("imagen-4", "Imagen 4", "google/imagen-4",
+                   "Google's Imagen 4, standard tier (Replicate)")
+IMAGEN_4_ULTRA = imagen4("imagen-4-ultra", "Imagen 4 Ultra", "google/imagen-4-ultra",
+                         "Google's Imagen 4, ultra tier: quality over speed (Replicate)")
+
+
+def ideogram3(model_id, label, ref, summary):
+    """Ideogram 3.0's tiers share one input schema on Replicate."""
+    return Model(
+        model_id, label, TASK, summary=summary,
+        backends=(replicate_official(ref),),
+        params=(
+            aspect_ratio(("1:3", "3:1", "1:2", "2:1", "9:16", "16:9", "10:16", "16:10",
+                          "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "1:1")),
+            Param("magic_prompt_option", CHOICE, default="Auto",
+                  choices=("Auto", "On", "Off"), label="Magic prompt",
+                  help="Let Ideogram rewrite the prompt"),
+            Param("style_type", CHOICE, default="None",
+                  choices=("None", "Auto", "General", "Realistic", "Design"), label="Style"),
+        ),
+    )
+
+
+IDEOGRAM_V3_TURBO = ideogram3("ideogram-v3-turbo", "Ideogram 3.0 Turbo",
+                              "ideogram-ai/ideogram-v3-turbo",
+                              "Ideogram 3.0, turbo tier: strong at text in images (Replicate)")
+IDEOGRAM_V3_BALANCED = ideogram3("ideogram-v3-balanced", "Ideogram 3.0 Balanced",
+                                 "ideogram-ai/ideogram-v3-balanced",
+                                 "Ideogram 3.0, balanced tier (Replicate)")
+IDEOGRAM_V3_QUALITY = ideogram3("ideogram-v3-quality", "Ideogram 3.0 Quality",
+                                "ideogram-ai/ideogram-v3-quality",
+                                "Ideogram 3.0, quality tier (Replicate)")
+
+HIDREAM_RESOLUTIONS = ("1024 × 1024 (Square)", "768 × 1360 (Portrait)",
+                       "1360 × 768 (Landscape)", "880 × 1168 (Portrait)",
+                       "1168 × 880 (Landscape)", "1248 × 832 (Landscape)",
+                       "832 × 1248 (Portrait)")
+
+
+def hidream(model_id, label, ref, summary, *extra):
+    return Model(
+        model_id, label, TASK, summary=summary,
+        backends=(replicate_official(ref, "webp"),),
+        params=(
+            Param("resolution", CHOICE, default="1024 × 1024 (Square)",
+                  choices=HIDREAM_RESOLUTIONS, help="Width x height of the image"),
+            *extra,
+            output_format(("png", "jpg", "webp"), default="webp"),
+        ),
+    )
+
+
+HIDREAM_L1_FULL = hidream("hidream-l1-full", "HiDream-I1 Full", "prunaai/hidream-l1-full",
+                          "HiDream-I1, the full 17B model (Replicate, by Pruna AI)")
+HIDREAM_L1_DEV = hidream("hidream-l1-dev", "HiDream-I1 Dev", "prunaai/hidream-l1-dev",
+                         "HiDream-I1, the distilled dev model (Replicate, by Pruna AI)")
+HIDREAM_L1_FAST = hidream("hidream-l1-fast", "HiDream-I1 Fast", "prunaai/hidream-l1-fast",
+                          "HiDream-I1, the fastest distilled model (Replicate, by Pruna AI)",
+                          NEGATIVE_PROMPT)
+
+
+RECRAFT_V3 = Model(
+    "recraft-v3", "Recraft V3", TASK,
+    summary="Recraft's V3 image model with named styles (Replicate)",
+    backends=(replicate_official("recraft-ai/recraft-v3", "webp", takes_seed=False),),
+    params=(
+        Param("size", CHOICE, default="1024x1024",
+              choices=("1024x1024", "1365x1024", "1024x1365", "1536x1024", "1024x1536",
+                       "1820x1024", "1024x1820", "1024x2048", "2048x1024", "1434x1024",
+                       "1024x1434", "1024x1280", "1280x1024", "1024x1707", "1707x1024"),
+              help="Width x height of the image"),
+        Param("style", CHOICE, default="any",
+              choices=("any", "realistic_image", "digital_illustration",
+                       "digital_illustration/pixel_art", "digital_illustration/hand_drawn",
+                       "digital_illustration/grain", "digital_illustration/infantile_sketch",
+                       "digital_illustration/2d_art_poster",
+                       "digital_illustration/handmade_3d",
+                       "digital_illustration/hand_drawn_outline",
+                       "digital_illustration/engraving_color",
+                       "digital_illustration/2d_art_poster_2", "realistic_image/b_and_w",
+                       "realistic_image/hard_flash", "realistic_image/hdr",
+                       "realistic_image/natural_light", "realistic_image/studio_portrait",
+                       "realistic_image/enterprise", "realistic_image/motion_blur"),
+              help="Recraft's style of the image"),
+    ),
+)
+
+QWEN_IMAGE = Model(
+    "qwen-image", "Qwen-Image", TASK,
+    summary="Alibaba Qwen's 20B image model, strong at text rendering (Replicate)",
+    backends=(replicate_official("qwen/qwen-image", "webp",
+                                 fields={"guidance_scale": "guidance"}),),
+    params=(
+        aspect_ratio(("1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3")),
+        Param("image_size", CHOICE, default="optimize_for_quality",
+              choices=("optimize_for_quality", "optimize_for_speed"),
+              help="Larger images for quality, smaller for speed"),
+        STEPS.with_(default=30, max=50),
+        GUIDANCE.with_(default=3.0, max=10.0),
+        NEGATIVE_PROMPT,
+        Param("go_fast", BOOL, default=True, help="Faster, slightly lower quality"),
+        Param("enhance_prompt", BOOL, default=False, help="Let the model expand the prompt"),
+        output_format(("webp", "jpg", "png"), default="webp"),
+    ),
+)
+
+SEEDREAM_4 = Model(
+    "seedream-4", "Seedream 4", TASK,
+    summary="ByteDance's Seedream 4: up to 4K images (Replicate)",
+    backends=(replicate_official("bytedance/seedream-4", "jpg", takes_seed=False),),
+    params=(
+        Param("size", CHOICE, default="2K", choices=("1K", "2K", "4K"),
+              help="Image resolution"),
+        aspect_ratio(("1:1", "4:3", "3:4", "16:9", "9:16", "3:2", "2:3", "21:9")),
+        Param("enhance_prompt", BOOL, default=True, help="Let the model expand the prompt"),
+    ),
+)
 
 
 def retired_openai(model_id, label, on, successor):
@@ -354,7 +617,10 @@ GPT_IMAGE_1 = retired_openai("gpt-image-1", "gpt-image-1", "2026-10-23", "gpt-im
 
 MODELS = (
     SD15, SD21, SDXL, SDXL_TURBO, SDXL_LIGHTNING, SSD_1B, KANDINSKY_22, PLAYGROUND_25,
-    LCM, VQGAN_CLIP, SD3_MEDIUM, SD35_LARGE, SD35_LARGE_TURBO, SD35_MEDIUM,
+    LCM, VQGAN_CLIP, SD3_MEDIUM, SD35_LARGE, SD35_LARGE_TURBO, SD35_MEDIUM, SD35_FLASH,
     STABLE_IMAGE_CORE, STABLE_IMAGE_ULTRA, FLUX_SCHNELL, FLUX_DEV,
+    FLUX_11_PRO, FLUX_11_PRO_ULTRA, FLUX2_PRO, FLUX2_FLEX, IMAGEN_4_FAST, IMAGEN_4,
+    IMAGEN_4_ULTRA, IDEOGRAM_V3_TURBO, IDEOGRAM_V3_BALANCED, IDEOGRAM_V3_QUALITY, RECRAFT_V3,
+    QWEN_IMAGE, SEEDREAM_4, HIDREAM_L1_FULL, HIDREAM_L1_DEV, HIDREAM_L1_FAST,
     GPT_IMAGE_2, GPT_IMAGE_15, GPT_IMAGE_1_MINI, DALL_E_2, DALL_E_3, GPT_IMAGE_1,
 )

@@ -2,7 +2,8 @@
 
 from ..core import sdk
 from ..core.operator import GenerateOperator
-from .writer import ImageWriter, save_compare_view
+from ..core.samples import save_compare_view
+from .writer import ImageWriter
 
 
 class TextToImage(GenerateOperator):
@@ -50,13 +51,20 @@ class TextToImage(GenerateOperator):
             timeout (600): seconds each hosted item may wait for its provider
                 before it is listed as failed (a running Replicate prediction
                 is then cancelled)
+            max_cost (None): a budget in US dollars: no new hosted item
+                starts once the run has cost this much; the rest is listed in
+                ``failed`` as "not run: budget of $X reached" (README: Cost)
+            score (None): metric ids (``clip_score``, ``pick_score``,
+                ``aesthetic``) that score each output as it is written
+                (README: "Scores"); the result's ``score_failed`` lists what
+                could not be scored
             delegate (False): queue the run for ``fiftyone delegated launch``
             **model_options: options of the chosen model(s), e.g. ``width``,
                 ``num_inference_steps``; each goes to the models that have it
 
         Returns:
             an ExecutionResult whose ``result`` is ``{"dataset", "sample_ids",
-            "failed", "skipped", "cancelled"}`` (``skipped``: outputs of the same
+            "failed", "skipped", "cancelled", "cost_usd"}`` (``skipped``: outputs of the same
             run already in the dataset; with ``shards``: ``{"queued": [ids]}``)
         """
         params = sdk.params_of(model, prompt=prompt, backend=backend, seed=seed,

@@ -44,6 +44,7 @@ class Job:
     seed: Optional[int] = None
     count: int = 1
     source_path: Optional[str] = None  # input image for image-to-X tasks
+    mask_path: Optional[str] = None  # an edit's mask: white where it may paint
     # hosted calls: how long to wait for the provider, and the run's cancel
     # signal (a ``threading.Event``) to stop waiting and cancel provider-side
     timeout_s: float = TIMEOUT.default
@@ -71,6 +72,9 @@ class Output:
     # its provenance (core.provenance.record), set by the writer before it
     # writes the files, which carry it
     record: Optional[Dict[str, Any]] = None
+    # what it cost when the provider reported the usage it is billed by
+    # (core.pricing.Cost.to_dict()); else the run estimates it from the price
+    cost: Optional[Dict[str, Any]] = None
 
 
 @dataclass
@@ -106,6 +110,9 @@ class Backend:
     - ``min_source_side``, ``max_source_pixels``: what the provider accepts
       as a source image (0: no limit); a source outside them is listed as
       failed before anything is sent
+    - ``price``: what one output costs (:mod:`core.pricing`), dated and
+      sourced; None for a local model, or a hosted one whose price could
+      not be confirmed (its cost is then "unknown")
     """
 
     kind: ClassVar[str] = ""
@@ -124,6 +131,7 @@ class Backend:
     takes_seed: bool = True
     min_source_side: int = 0
     max_source_pixels: int = 0
+    price: Any = None
 
     @property
     def ref(self):
@@ -187,6 +195,12 @@ class Backend:
         """Runs ``job`` and returns ``job.count`` outputs (or fewer, with
         ``GenerationError`` raised for a total failure)."""
         raise NotImplementedError
+
+    def packs(self, options, secrets):
+        """Whether items with these options run in the run's local lane
+        (``generate_many`` with all of them at once) rather than one request
+        each. A backend decides by what it is; a chain by its steps."""
+        return self.packs_inputs
 
     def generate_many(self, jobs, secrets):
         """Runs several jobs of one model and options; yields ``(job,

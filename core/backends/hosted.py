@@ -7,7 +7,7 @@ import os
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from .base import Backend, GenerationError
 
@@ -20,10 +20,23 @@ class HostedBackend(Backend):
         fields: standard option name -> provider field name; None drops the
             option for this provider. Options not listed keep their name.
         fixed: provider fields always sent (e.g. a mode or output format)
+        only_with: values the provider takes only beside others, as
+            ``((option, value), (other option, allowed values))``: Hailuo 02
+            makes 10 s videos at 768p only. Checked before anything is sent
     """
 
     fields: Dict[str, Optional[str]] = field(default_factory=dict)
     fixed: Dict[str, Any] = field(default_factory=dict)
+    only_with: Tuple = ()
+
+    def check(self, options, secrets, check_ready=True):
+        problems = {}
+        for (name, value), (other, allowed) in self.only_with:
+            if options.get(name) == value and options.get(other) not in allowed:
+                problems[name] = (f"{name} {value} needs {other} "
+                                  f"{' or '.join(map(str, allowed))}; "
+                                  f"got {other} {options.get(other)}")
+        return problems
 
     def provider_input(self, job, batch_field=None):
         """The provider's request fields for ``job`` (the plan already left

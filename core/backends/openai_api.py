@@ -9,6 +9,7 @@ import base64
 import os
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ..pacing import RateLimit
 from .base import GenerationError, Output
@@ -33,9 +34,17 @@ class OpenAIImages(HostedBackend):
     concurrency = 48
     max_concurrency = 128
 
+    # the endpoint's schema snapshot in docs/schemas/openai
+    snapshot: ClassVar[str] = "images-generations"
+
     @property
     def ref(self):
         return self.model_name
+
+    def request(self, client, job, body):
+        """The raw response of the endpoint's call (edits send files too)."""
+        return client.images.with_raw_response.generate(
+            model=self.model_name, timeout=job.timeout_s, **body)
 
     def generate(self, job, secrets):
         import openai
@@ -43,9 +52,7 @@ class OpenAIImages(HostedBackend):
         client = _client(secrets.get(self.secret))
         body = self.provider_input(job, batch_field="n")
         try:
-            raw = client.images.with_raw_response.generate(
-                model=self.model_name, timeout=job.timeout_s, **body
-            )
+            raw = self.request(client, job, body)
         except openai.APIStatusError as e:
             raise _error(e) from None
         except openai.APITimeoutError:
@@ -60,6 +67,8 @@ class OpenAIImages(HostedBackend):
             job.pace(**_limits(raw.headers))
         ext = {"jpeg": "jpg"}.get(body.get("output_format", "png"),
                                   body.get("output_format", "png"))
+        images = response.data or []
+        cost = self._cost(response, len(images))
         return [
             Output(
                 data=base64.b64decode(image.b64_json),
@@ -68,9 +77,19 @@ class OpenAIImages(HostedBackend):
                 provider_ref=self.model_name,
                 revised_prompt=getattr(image, "revised_prompt", None),
                 extra={"batch_index": i},
+                cost=cost,
             )
-            for i, image in enumerate(response.data or [])
+            for i, image in enumerate(images)
         ]
+
+    def _cost(self, response, count):
+        """Each image's share of the call's cost, from the token counts
+        OpenAI reports in ``usage`` (None without a price or usage)."""
+        usage = getattr(response, "usage", None)
+        if self.price is None or usage is None or not count:
+            return None
+        cost = self.price.reported(usage.model_dump(), count)
+        return cost.to_dict() if cost is not None else None
 
 
 _CLIENTS = {}

@@ -24,6 +24,29 @@ from .hosted import HostedBackend, download
 logger = logging.getLogger(__name__)
 
 _TERMINAL = ("succeeded", "failed", "canceled")
+
+# What Replicate bills per second of each hardware its community models run
+# on (replicate.com/pricing, docs/providers-research.md section 11). A model
+# is priced by one of these only where the hardware it runs on is confirmed.
+PRICING_URL = "https://replicate.com/pricing"
+HARDWARE_CHECKED = "2026-11-29"
+HARDWARE = {
+    "gpu-t4": ("Nvidia T4", 0.000225),
+    "gpu-a40-large": ("Nvidia A40 (Large)", 0.000725),
+    "gpu-l40s": ("Nvidia L40S", 0.000975),
+    "gpu-a100-large": ("Nvidia A100 (80GB)", 0.001400),
+    "gpu-h100": ("Nvidia H100", 0.001525),
+}
+
+
+def on_hardware(sku):
+    """The price of a model billed by the second of Replicate hardware
+    ``sku`` (a key of :data:`HARDWARE`)."""
+    from ..pricing import Hardware
+
+    name, rate = HARDWARE[sku]
+    return Hardware(hardware=name, usd_per_s=rate, checked=HARDWARE_CHECKED,
+                    source=PRICING_URL)
 PREFER_WAIT_S = 10  # Replicate holds a create up to this long for the result
 POLL_S = 2.0  # then polls each prediction this often (3,000 reads a minute allowed)
 
@@ -131,6 +154,7 @@ class Replicate(HostedBackend):
         api_base = os.environ.get("REPLICATE_BASE_URL") or "https://api.replicate.com"
         api_host = urllib.parse.urlparse(api_base).netloc
         owner_name, _, version = self.model_ref.partition(":")
+        cost = self._cost(prediction, len(urls))
         outputs = []
         for i, url in enumerate(urls):
             try:
@@ -144,8 +168,17 @@ class Replicate(HostedBackend):
             outputs.append(Output(
                 data=data, ext=ext, seed=job.seed, request_id=prediction.id,
                 provider_ref=_versioned_ref(owner_name, prediction.version or version),
-                extra={"batch_index": i}))
+                extra={"batch_index": i}, cost=cost))
         return outputs
+
+    def _cost(self, prediction, count):
+        """Each output's share of the prediction's cost, from the usage
+        Replicate reports (``metrics.predict_time`` for models billed by the
+        second of their hardware); None when the price is not billed by it."""
+        if self.price is None:
+            return None
+        cost = self.price.reported(getattr(prediction, "metrics", None) or {}, count)
+        return cost.to_dict() if cost is not None else None
 
 
 def wait_for_cancel(job, seconds):

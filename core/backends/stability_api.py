@@ -40,6 +40,13 @@ class Stability(HostedBackend):
     def ref(self):
         return f"{self.endpoint}:{self.model_name}" if self.model_name else self.endpoint
 
+    def files_for(self, job):
+        """The multipart file parts: the source image, if any (edits add a
+        mask). The API requires a multipart body even without a file."""
+        if job.source_path:
+            return {"image": open(job.source_path, "rb")}
+        return {"none": ("", b"")}
+
     def generate(self, job, secrets):
         import requests
 
@@ -50,12 +57,7 @@ class Stability(HostedBackend):
         fields = self.provider_input(job)
         if self.model_name:
             fields["model"] = self.model_name
-        files = {}
-        if job.source_path:
-            files["image"] = open(job.source_path, "rb")
-        else:
-            # the API requires a multipart body even without a file
-            files["none"] = ("", b"")
+        files = self.files_for(job)
         url = f"{base_url('STABILITY_BASE_URL', DEFAULT_BASE_URL)}/v2beta/{self.endpoint}"
         try:
             response = requests.post(

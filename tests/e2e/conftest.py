@@ -77,7 +77,8 @@ def replicate_outputs(catalog):
     (outputs by "owner/name", the refs answering a single file)."""
     from tests.servers import glb_output, video_output
 
-    makers = {"img2video": video_output, "txt2mesh": glb_output, "img2mesh": glb_output}
+    makers = {"img2video": video_output, "txt2video": video_output,
+              "txt2mesh": glb_output, "img2mesh": glb_output}
     outputs, single = {}, set()
     for task, maker in makers.items():
         for model in catalog.models(task):
@@ -85,7 +86,7 @@ def replicate_outputs(catalog):
                 ref = getattr(backend, "model_ref", "").split(":", 1)[0]
                 if ref:
                     outputs[ref] = maker()
-                    if task == "img2video":
+                    if task in ("img2video", "txt2video"):
                         single.add(ref)
     return outputs, single
 

@@ -70,13 +70,13 @@ class AppUI:
 
     # the operator browser and its form ---------------------------------------------
 
-    def open_operator(self, label):
+    def open_operator(self, label, first_input="Models"):
         """Backtick, type the operator's name, pick it: the form opens."""
         self.page.keyboard.press("`")
         self.page.get_by_placeholder(SEARCH).fill(label)
         self.page.get_by_text(label, exact=True).first.click()
         self.form.wait_for()
-        self.label("Models").wait_for()
+        self.label(first_input).wait_for()
         return self.form
 
     @property

@@ -1,4 +1,4 @@
-"""Local emulator of OpenAI's Images API, generation endpoint, for GPT Image models.
+"""Local emulator of OpenAI's Images API (generations and edits) for GPT Image models.
 
 Emulated behaviour (api.openai.com/v1, as of the `openai` 3.x client):
 
@@ -9,6 +9,14 @@ Emulated behaviour (api.openai.com/v1, as of the `openai` 3.x client):
   header. The image is the asked size divided by ``scale`` (16 by default:
   1536x1024 -> 96x64), so its aspect ratio matches ``size``, encoded per
   ``output_format``.
+* ``POST /v1/images/edits`` with a multipart body (as the client sends it):
+  text fields read as their schema types (docs/schemas/openai/images-edits.json,
+  ``CreateImageEditRequest``), the ``image`` file (or ``image[]``, up to 16)
+  and an optional ``mask`` that must be a PNG under 4 MB with the image's
+  dimensions (the mask's description). A mask with no alpha channel has no
+  transparent (editable) area and is refused, a deliberate strictness. The
+  answer is the generation answer: the asked size (``auto``: 1024x1024)
+  divided by ``scale``.
 * Everything a request may hold comes from OpenAI's published reference,
   the snapshot docs/schemas/openai/images-generations.json
   (``CreateImageRequest``): the parameters, their enums and ranges, and the
@@ -50,6 +58,9 @@ from .media import image_bytes
 __all__ = ["OpenAIServer", "FLEXIBLE_SIZE_MODELS", "FIXED_SIZES", "RETIRED_MODELS", "VALID_MODELS"]
 
 SNAPSHOT = snapshots.load("openai", "images-generations")
+EDITS = snapshots.load("openai", "images-edits")
+EDIT_PARAMS = frozenset(EDITS["input"]["properties"]) - frozenset(EDITS["x-multigen-not-for-gpt-image"])
+MASK_RULES = EDITS["x-multigen-mask"]
 _PROPS = SNAPSHOT["input"]["properties"]
 _LISTED = frozenset(_PROPS["model"]["anyOf"][1]["enum"])
 #: listed in the reference, retired since (docs/providers-research.md section 4)
@@ -122,7 +133,7 @@ class OpenAIServer(ProtocolServer):
 
     def handle(self, request: RecordedRequest) -> Response:
         path = request.path.rstrip("/")
-        if path != "/v1/images/generations":
+        if path not in ("/v1/images/generations", "/v1/images/edits"):
             return self._error(404, f"Invalid URL ({request.method} {request.path})",
                                "invalid_request_error", None, None)
         if request.method != "POST":
@@ -149,7 +160,8 @@ class OpenAIServer(ProtocolServer):
         if wait is not None:
             return self._fault_response(Fault("rate_limit", {"retry_after": wait}), request)
         try:
-            params = self._validate(request)
+            params = (self._validate_edit(request) if path.endswith("/edits")
+                      else self._validate(request))
         except _Invalid as exc:
             return json_response(exc.status, exc.body, {"x-request-id": f"req_{secrets.token_hex(16)}"})
         self.sleep_latency()
@@ -203,8 +215,56 @@ class OpenAIServer(ProtocolServer):
             raise _Invalid("We could not parse the JSON body of your request. (HINT: This likely means "
                            "you aren't using your HTTP library correctly. The OpenAI API expects a JSON "
                            "payload, but what was sent was not valid JSON.)", None, None)
+        return self._validate_body(body, SNAPSHOT, KNOWN_PARAMS)
+
+    def _validate_edit(self, request: RecordedRequest) -> dict:
+        from PIL import Image
+        import io
+
+        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            raise _Invalid("Edits take a multipart/form-data body with the image file.", None, None)
+        props = EDITS["input"]["properties"]
+        body = {name: snapshots.from_form(props.get(name, {}), value)
+                for name, value in request.form.items()}
+        images = [f for name, f in request.files.items() if name in ("image", "image[]")]
+        if not images:
+            raise _Invalid("Missing required parameter: 'image'.", "image", "missing_required_parameter")
+        unknown = [name for name in request.files if name not in ("image", "image[]", "mask")]
+        if unknown:
+            raise _Invalid(f"Unknown parameter: '{unknown[0]}'.", unknown[0], "unknown_parameter")
+        sizes = []
+        for f in images:
+            try:
+                with Image.open(io.BytesIO(f.data)) as img:
+                    img.verify()
+                    sizes.append(img.size)
+            except Exception:
+                raise _Invalid("Invalid image file or mode for image 1, please check your image file.",
+                               "image", "invalid_image_file") from None
+        mask = request.files.get("mask")
+        if mask is not None:
+            try:
+                with Image.open(io.BytesIO(mask.data)) as img:
+                    fmt, size, bands = img.format, img.size, img.getbands()
+            except Exception:
+                fmt, size, bands = None, None, ()
+            if fmt != "PNG" or len(mask.data) >= MASK_RULES["max_bytes"]:
+                raise _Invalid("Invalid mask image: it must be a PNG file under 4MB.", "mask",
+                               "invalid_value")
+            if size != sizes[0]:
+                raise _Invalid(f"Invalid mask image: its size {size[0]}x{size[1]} does not match the "
+                               f"image's {sizes[0][0]}x{sizes[0][1]}.", "mask", "invalid_value")
+            if "A" not in bands:
+                raise _Invalid("Invalid mask image: it has no alpha channel, so no transparent "
+                               "area to edit.", "mask", "invalid_value")
+        body.setdefault("model", EDITS["input"]["properties"]["model"]["default"])
+        params = self._validate_body(body, EDITS, EDIT_PARAMS)
+        params.update(image_sizes=sizes, masked=mask is not None)
+        return params
+
+    def _validate_body(self, body: dict, snapshot: dict, known) -> dict:
         for name in body:
-            if name not in KNOWN_PARAMS:
+            if name not in known:
                 raise _Invalid(f"Unknown parameter: '{name}'.", name, "unknown_parameter")
         for name in ("prompt", "model"):
             if body.get(name) in (None, ""):
@@ -220,7 +280,7 @@ class OpenAIServer(ProtocolServer):
             raise _Invalid("Invalid 'prompt': string too long. Expected a string with maximum length "
                            f"32000, but got a string with length {len(str(body['prompt']))} instead.",
                            "prompt", "string_above_max_length")
-        schema = snapshots.narrowed(SNAPSHOT, model)["properties"]
+        schema = snapshots.narrowed(snapshot, model)["properties"]
         n = body.get("n", 1)
         n = 1 if n is None else n
         self._int_range("n", n, schema["n"]["minimum"], schema["n"]["maximum"])
@@ -231,7 +291,8 @@ class OpenAIServer(ProtocolServer):
             self._int_range("partial_images", body["partial_images"], bounds["minimum"],
                             bounds["maximum"])
         for name in ("quality", "background", "output_format", "moderation"):
-            _enum(body, name, schema[name]["enum"])
+            if name in schema:
+                _enum(body, name, schema[name]["enum"])
         fmt = body.get("output_format") or "png"
         if body.get("background") == "transparent" and fmt == "jpeg":
             raise _Invalid("Transparent background is not supported for output format 'jpeg'. Use "

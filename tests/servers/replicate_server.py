@@ -59,9 +59,31 @@ OutputFn = Callable[[str, dict], list[tuple[bytes, str]]]
 
 
 # -- output makers -----------------------------------------------------------
+def _input_image_size(inp: dict) -> tuple[int, int] | None:
+    """The size of the first image sent as a data URI (a file input, or the
+    first of a list of them), for ``aspect_ratio: match_input_image``."""
+    import io
+
+    from PIL import Image
+
+    for value in inp.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and item.startswith("data:image/"):
+                try:
+                    with Image.open(io.BytesIO(base64.b64decode(item.split(",", 1)[1]))) as img:
+                        return img.size
+                except Exception:
+                    return None
+    return None
+
+
 def _image_size(inp: dict, side: int) -> tuple[int, int]:
-    """Tiny size with the aspect of input width/height or aspect_ratio."""
+    """Tiny size with the aspect of input width/height or aspect_ratio
+    (``match_input_image``: the input image's aspect, as the editors answer
+    it, at their own resolution)."""
     w, h = inp.get("width"), inp.get("height")
+    if inp.get("aspect_ratio") == "match_input_image" and _input_image_size(inp):
+        w, h = _input_image_size(inp)
     if not (isinstance(w, (int, float)) and isinstance(h, (int, float)) and w > 0 and h > 0):
         w, h = 1, 1
         m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*", str(inp.get("aspect_ratio") or ""))

@@ -20,6 +20,11 @@ Emulated behaviour (api.stability.ai):
   answer a GLB (``model/gltf-binary``) synchronously. The input image must
   decode and meet the snapshot's image rules (``x-multigen-image``: every
   side at least 64 px, SPAR3D 640 px; 4,096..4,194,304 pixels).
+* ``POST /v2beta/stable-image/edit/{inpaint,search-and-replace,
+  search-and-recolor,erase}``: the ``image`` file must decode; ``mask``
+  (inpaint, erase) must decode too; prompts the schema requires may not be
+  blank. The edit comes back at the input image's size, as image/* or JSON
+  like the generate endpoints.
 * ``GET /v1/user/balance`` -> ``{"credits": <credits>}`` (key checks).
 * Errors: ``{"id": <32 hex>, "name": ..., "errors": [...]}`` with names
   ``bad_request`` (400), ``unauthorized`` (401), ``content_moderation`` (403),
@@ -51,7 +56,9 @@ ASPECT_SIZES = {
 }
 ENDPOINTS = {"ultra": "stable-image/generate/ultra", "core": "stable-image/generate/core",
              "sd3": "stable-image/generate/sd3", "sf3d": "3d/stable-fast-3d",
-             "spar3d": "3d/stable-point-aware-3d"}
+             "spar3d": "3d/stable-point-aware-3d",
+             **{f"edit-{name}": f"stable-image/edit/{name}" for name in
+                ("inpaint", "search-and-replace", "search-and-recolor", "erase")}}
 SCHEMAS = {route: snapshots.load("stability", endpoint) for route, endpoint in ENDPOINTS.items()}
 SD3_MODELS = tuple(SCHEMAS["sd3"]["input"]["properties"]["model"]["enum"])
 STYLE_PRESETS = tuple(SCHEMAS["core"]["input"]["properties"]["style_preset"]["enum"])
@@ -124,9 +131,15 @@ class StabilityServer(ProtocolServer):
     def handle(self, request: RecordedRequest) -> Response:
         path = request.path.rstrip("/")
         m = re.fullmatch(r"/v2beta/stable-image/generate/(ultra|core|sd3)", path)
-        route = m.group(1) if m else {
-            "/v2beta/3d/stable-fast-3d": "sf3d", "/v2beta/3d/stable-point-aware-3d": "spar3d",
-            "/v1/user/balance": "balance"}.get(path)
+        edit = re.fullmatch(r"/v2beta/stable-image/edit/([a-z-]+)", path)
+        if m:
+            route = m.group(1)
+        elif edit:
+            route = f"edit-{edit.group(1)}" if f"edit-{edit.group(1)}" in ENDPOINTS else None
+        else:
+            route = {"/v2beta/3d/stable-fast-3d": "sf3d",
+                     "/v2beta/3d/stable-point-aware-3d": "spar3d",
+                     "/v1/user/balance": "balance"}.get(path)
         if route is None:
             return self._error(404, "not_found", f"{request.method} {request.path}: route not found")
         if self.bearer_token(request) != self.expected_key:
@@ -151,6 +164,10 @@ class StabilityServer(ProtocolServer):
                 self.sleep_latency()
                 return Response(200, glb_bytes(), {"Content-Type": mime_for("glb")})
             accept = self._accept(request)
+            if route.startswith("edit-"):
+                params = self._validate_edit(route, request.form, request.files)
+                self.sleep_latency()
+                return self._image(params, accept, filtered=fault is not None)
             params = self._validate_image(route, request.form, request.files)
         except _BadRequest as exc:
             return self._error(400, "bad_request", str(exc))
@@ -201,10 +218,37 @@ class StabilityServer(ProtocolServer):
         return {"aspect": body.get("aspect_ratio", "1:1"), "format": body.get("output_format", "png"),
                 "seed": seed or secrets.randbelow(MAX_SEED) + 1}
 
+    def _validate_edit(self, route: str, form: dict, files: dict) -> dict:
+        from PIL import Image
+
+        body = _check(route, form, files)
+        schema = SCHEMAS[route]["input"]
+        for name in schema.get("required", []):
+            if name not in ("image",) and not str(body.get(name, "")).strip():
+                raise _BadRequest(f"{name}: cannot be empty")
+        sizes = {}
+        for name in ("image", "mask"):
+            if name not in files:
+                continue
+            try:
+                with Image.open(io.BytesIO(files[name].data)) as img:
+                    img.verify()
+                    sizes[name] = img.size
+            except Exception:
+                raise _BadRequest(f"{name}: could not be decoded; supported formats are jpeg, "
+                                  "png, webp") from None
+        seed = int(body.get("seed") or 0)
+        return {"size": sizes["image"], "format": body.get("output_format", "png"),
+                "seed": seed or secrets.randbelow(MAX_SEED) + 1}
+
     def _image(self, p: dict, accept: str, filtered: bool) -> Response:
-        w, h = ASPECT_SIZES[p["aspect"]]
         color = (128, 128, 128) if filtered else (40, 120, 200)
-        data = image_bytes(max(1, w // self.scale), max(1, h // self.scale), p["format"], color)
+        if "size" in p:  # an edit: the input's own size
+            w, h = p["size"]
+            data = image_bytes(w, h, p["format"], color)
+        else:
+            w, h = ASPECT_SIZES[p["aspect"]]
+            data = image_bytes(max(1, w // self.scale), max(1, h // self.scale), p["format"], color)
         reason = "CONTENT_FILTERED" if filtered else "SUCCESS"
         if accept == "json":
             return json_response(200, {"image": base64.b64encode(data).decode(), "finish_reason": reason,

@@ -1,4 +1,5 @@
-"""Tiny random-weight image-to-video diffusers pipelines for offline tests.
+"""Tiny random-weight video diffusers pipelines (image to video and text to
+video) for offline tests.
 
 ``install_video(cache_dir)`` writes, under their real repo ids, into a Hugging
 Face hub cache laid out like the real one:
@@ -11,11 +12,12 @@ stabilityai/stable-video-diffusion-img2vid-xt  StableVideoDiffusionPipeline
 Lightricks/LTX-Video                           LTXImageToVideoPipeline
 Wan-AI/Wan2.1-I2V-14B-480P-Diffusers           WanImageToVideoPipeline
 Wan-AI/Wan2.2-I2V-A14B-Diffusers               WanImageToVideoPipeline
+Wan-AI/Wan2.1-T2V-1.3B-Diffusers               WanPipeline
 =============================================  ===============================
 
 (``Lightricks/LTX-Video``'s model_index.json names LTXPipeline, as the real one
 does; ``LTXImageToVideoPipeline.from_pretrained`` loads it since both pipelines
-take the same components.)
+take the same components; ``LTXPipeline`` loads it for text to video.)
 
 With ``HF_HUB_OFFLINE=1`` and ``HF_HUB_CACHE=<cache_dir>`` set *before*
 huggingface_hub / diffusers are imported, the real
@@ -39,7 +41,8 @@ SVD_XT = "stabilityai/stable-video-diffusion-img2vid-xt"
 LTX = "Lightricks/LTX-Video"
 WAN21_I2V = "Wan-AI/Wan2.1-I2V-14B-480P-Diffusers"
 WAN22_I2V = "Wan-AI/Wan2.2-I2V-A14B-Diffusers"
-VIDEO_REPOS = (SVD, SVD_XT, LTX, WAN21_I2V, WAN22_I2V)
+WAN21_T2V = "Wan-AI/Wan2.1-T2V-1.3B-Diffusers"
+VIDEO_REPOS = (SVD, SVD_XT, LTX, WAN21_I2V, WAN22_I2V, WAN21_T2V)
 
 # Pipeline class names (as in diffusers) per repo.
 PIPELINE_CLASSES = {
@@ -48,6 +51,7 @@ PIPELINE_CLASSES = {
     LTX: "LTXImageToVideoPipeline",  # model_index.json says LTXPipeline
     WAN21_I2V: "WanImageToVideoPipeline",
     WAN22_I2V: "WanImageToVideoPipeline",
+    WAN21_T2V: "WanPipeline",
 }
 
 # Shape rules of the real models, which the tiny ones share.
@@ -60,6 +64,7 @@ CONSTRAINTS = {
     WAN21_I2V: "height, width multiples of 16 (ValueError otherwise); num_frames = 4k+1 "
     "(other values are rounded down with a warning)",
     WAN22_I2V: "as Wan2.1 (two transformers, boundary_ratio 0.9, no image encoder)",
+    WAN21_T2V: "as Wan2.1 I2V (one transformer taking 16 latent channels, no image)",
 }
 
 # Call parameters that work and are fast with the tiny pipelines on CPU
@@ -70,6 +75,7 @@ FAST_KWARGS = {
     LTX: dict(height=64, width=64, num_frames=9, num_inference_steps=2),
     WAN21_I2V: dict(height=64, width=64, num_frames=5, num_inference_steps=2),
     WAN22_I2V: dict(height=64, width=64, num_frames=5, num_inference_steps=2),
+    WAN21_T2V: dict(height=64, width=64, num_frames=5, num_inference_steps=2),
 }
 
 
@@ -215,12 +221,13 @@ def _wan_vae():
     )
 
 
-def _wan_transformer(image_dim=None):
+def _wan_transformer(image_dim=None, in_channels=36):
     from diffusers import WanTransformer3DModel
 
+    # image to video: 16 noise + 20 image-condition channels; text to video: 16
     kw = dict(
         patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12,
-        in_channels=36, out_channels=16, text_dim=32, freq_dim=256, ffn_dim=32,
+        in_channels=in_channels, out_channels=16, text_dim=32, freq_dim=256, ffn_dim=32,
         num_layers=2, cross_attn_norm=True, qk_norm="rms_norm_across_heads", rope_max_seq_len=32,
     )
     if image_dim is not None:  # Wan 2.1 I2V: CLIP image tokens through added k/v
@@ -276,17 +283,34 @@ def build_wan22_i2v():
     )
 
 
+def build_wan21_t2v():
+    """Wan 2.1 T2V 1.3B layout: one transformer on the 16 latent channels,
+    no image encoder."""
+    import torch
+    from diffusers import WanPipeline
+
+    torch.manual_seed(0)
+    vae = _wan_vae()
+    torch.manual_seed(0)
+    text_encoder = _t5_encoder(umt5=True, d_model=32)
+    torch.manual_seed(0)
+    transformer = _wan_transformer(in_channels=16)
+    return WanPipeline(tokenizer=t5_tokenizer(512), text_encoder=text_encoder, vae=vae,
+                       scheduler=_wan_scheduler(), transformer=transformer)
+
+
 VIDEO_BUILDERS = {
     SVD: lambda: build_svd(14),
     SVD_XT: lambda: build_svd(25),
     LTX: build_ltx,
     WAN21_I2V: build_wan21_i2v,
     WAN22_I2V: build_wan22_i2v,
+    WAN21_T2V: build_wan21_t2v,
 }
 
 
 def install_video(cache_dir, repo_ids: Iterable[str] | None = None) -> dict:
-    """Write tiny image-to-video pipelines into the hub cache ``cache_dir``.
+    """Write tiny video pipelines into the hub cache ``cache_dir``.
 
     Uses ``tests/tiny/hub_cache.save_to_hub_cache`` (blobs + symlinked snapshots +
     trees/<commit>.json, as huggingface_hub 2.x).  Returns ``{repo_id: snapshot Path}``.

@@ -145,7 +145,7 @@ def test_ply_carries_the_record_as_a_header_comment():
 def test_mp4_carries_the_record_in_its_container_metadata(tmp_path):
     import numpy as np
 
-    encode_mp4 = module("img2video.mp4").encode_mp4
+    encode_mp4 = module("video.mp4").encode_mp4
     data = fp.embed(encode_mp4(np.zeros((6, 32, 32, 3), np.uint8), 7), "mp4", RECORD)
     path = tmp_path / "video.mp4"
     path.write_bytes(data)

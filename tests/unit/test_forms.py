@@ -31,8 +31,18 @@ def test_the_form_holds_every_input_from_the_declarations(all_keys):
     assert set(sections) == {"sdxl", "gpt-image-2"}
     assert "seed" not in sections["sdxl"].type.properties
     assert "quality" in sections["gpt-image-2"].type.properties
+    # the cost: neither has a price per output known before the run
     assert props["summary"].view.label == (
-        "This run makes 2 outputs with Stable Diffusion XL, gpt-image-2")
+        "This run makes 2 outputs with Stable Diffusion XL, gpt-image-2; cost unknown "
+        "for Stable Diffusion XL (price unknown), gpt-image-2 (no published price per "
+        "output)")
+    assert "max_cost" in props
+    props, _ = form({"models": ["sdxl", "flux-schnell"], "prompt": "a cat",
+                     "max_cost": 1}, all_keys)
+    assert props["summary"].view.label.endswith(
+        "estimated cost $0.003; cost unknown for Stable Diffusion XL (price unknown); it "
+        "stops starting new items once it has cost $1.00 (outputs of unknown cost count "
+        "nothing against it)")
 
 
 def test_problems_are_flagged_on_their_input_and_summed_up(no_keys):

@@ -79,7 +79,7 @@ def test_items_with_other_options_are_other_groups():
     backend = Packing()
     items = (plan_module.plan([choice("m", backend, steps=4)], ["x", "y"], seed=1)
              + plan_module.plan([choice("m", backend, steps=8)], ["x"], seed=1))
-    groups = run_module.packs(items)
+    groups = run_module.packs(items, {})
     assert [[i.prompt for i in group] for _, group in groups] == [["x", "y"], ["x"]]
 
 
@@ -304,7 +304,7 @@ def test_ltx_decode_arguments_go_only_to_a_timestep_conditioned_vae():
             class config:
                 timestep_conditioning = True
 
-    plan = module("img2video.memory").choose("auto", "cpu", 24.0)
+    plan = module("video.memory").choose("auto", "cpu", 24.0)
     kwargs = backend.video_kwargs(job, plan, Pipe())
     assert (kwargs["decode_timestep"], kwargs["decode_noise_scale"]) == (0.05, 0.025)
     assert kwargs["frame_rate"] == 24 and "speed" not in kwargs and "memory" not in kwargs

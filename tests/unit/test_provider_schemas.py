@@ -22,7 +22,7 @@ def hosted_backends():
 
 
 def snapshot_of(backend):
-    ref = {"replicate": lambda b: b.model_ref, "openai": lambda b: "images-generations",
+    ref = {"replicate": lambda b: b.model_ref, "openai": lambda b: b.snapshot,
            "stability": lambda b: b.endpoint}[backend.kind](backend)
     return snapshots.load(backend.kind, ref)
 
@@ -157,7 +157,7 @@ def test_every_snapshot_says_where_it_comes_from():
 
 def test_every_snapshot_is_used_by_a_model():
     used = {snapshots.path_of(b.kind, {"replicate": getattr(b, "model_ref", ""),
-                                       "openai": "images-generations",
+                                       "openai": getattr(b, "snapshot", ""),
                                        "stability": getattr(b, "endpoint", "")}[b.kind])
             for m in catalog.models() for b in m.backends if b.kind in HOSTED}
     files = {snapshots.path_of(provider, snap["ref"] if provider != "stability" else

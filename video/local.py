@@ -1,9 +1,11 @@
-"""Image-to-video pipelines run locally with diffusers.
+"""Video pipelines run locally with diffusers (text to video and image to
+video).
 
 The shared :class:`Diffusers` backend loads, places and keeps the pipeline
-and runs one output per call; this class turns the source image and options
-into the pipeline call, picks how frames use memory (and, with ``memory``,
-whether the pipeline offloads), and encodes the frames as an H.264 MP4.
+and runs one output per call; this class turns the options (and the source
+image, for image to video) into the pipeline call, picks how frames use
+memory (and, with ``memory``, whether the pipeline offloads), and encodes the
+frames as an H.264 MP4.
 """
 
 from dataclasses import dataclass, field
@@ -25,7 +27,8 @@ NOT_PIPELINE_ARGS = ("sizing", "memory", "speed")
 
 @dataclass
 class DiffusersVideo(Diffusers):
-    """A diffusers image-to-video pipeline.
+    """A diffusers video pipeline: image to video when the job has a source
+    image (fitted to the frame as ``sizing`` says), else text to video.
 
     Attributes:
         call_fields: standard option name -> the pipeline's argument name;
@@ -69,8 +72,10 @@ class DiffusersVideo(Diffusers):
 
     def call(self, pipe, rows, generators, entry):
         options = rows[0].job.options
-        image = load_source(rows[0].job.source_path, options["width"], options["height"],
-                            options.get("sizing") or "crop")
+        image = None
+        if rows[0].job.source_path:
+            image = load_source(rows[0].job.source_path, options["width"],
+                                options["height"], options.get("sizing") or "crop")
         plan = self.memory_plan(pipe, options, entry)
         record = self.apply_speed(pipe, entry, options, tiling=False)
         frames, out_of_memory = None, False
@@ -118,7 +123,9 @@ class DiffusersVideo(Diffusers):
             plan.cpu_offload = entry.plan.placement != placement.FULL
         memory.apply(pipe, plan)
         kwargs = self.video_kwargs(row.job, plan, pipe)
-        return pipe(image=image, generator=generator, output_type="np", **kwargs).frames[0]
+        if image is not None:
+            kwargs["image"] = image
+        return pipe(generator=generator, output_type="np", **kwargs).frames[0]
 
     def video_kwargs(self, job, plan, pipe=None):
         kwargs = dict(self.call_args)

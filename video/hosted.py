@@ -1,7 +1,7 @@
-"""Image-to-video models hosted on Replicate.
+"""Video models hosted on Replicate (text to video and image to video).
 
 The shared :class:`Replicate` backend runs the prediction, sends the source
-image (``image_field``) and downloads the MP4; whether a model reads or needs
+image (``image_field``) when there is one, and downloads the MP4; whether a model reads or needs
 a prompt is declared per model (``takes_prompt``, ``needs_prompt``).
 """
 
@@ -12,7 +12,8 @@ from ..core.backends.replicate_api import Replicate
 
 @dataclass
 class ReplicateVideo(Replicate):
-    """A Replicate image-to-video model: an MP4 from the ``image`` input."""
+    """A Replicate video model: an MP4, made from the ``image_field`` input
+    when the run has a source image."""
 
     image_field: str = "image"
     output_ext: str = "mp4"

@@ -1,0 +1,78 @@
+"""The ``txt2video`` operator: prompts x models -> video samples."""
+
+from ..core import sdk
+from ..core.operator import GenerateOperator
+from ..core.samples import save_compare_view
+from .writer import TextVideoWriter, output_dataset
+
+
+class TextToVideo(GenerateOperator):
+    task = "txt2video"
+    noun = "video"
+    default_model = "wan2.1-t2v-1.3b"
+    label = "Generate videos from text"
+    description = ("Generate videos from prompts with local (diffusers) or hosted "
+                   "(Replicate) text-to-video models")
+
+    def __call__(self, sample_collection, prompt=None, model="wan2.1-t2v-1.3b",
+                 backend=None, seed=None, negative_prompt=None, output_dir=None,
+                 prompts_file=None, prompt_field=None, shards=None, delegate=False,
+                 **model_options):
+        """Generates one video per prompt and model.
+
+        Videos go to the dataset of ``sample_collection`` when it is empty or
+        holds videos, else to ``<dataset name>-text-videos`` (a dataset holds
+        one media type), as plain video samples.
+
+        Args:
+            sample_collection: a dataset or view; its dataset decides where
+                the videos go (and ``prompt_field`` reads its samples)
+            prompt: a prompt or a list of prompts (or use ``prompts_file`` /
+                ``prompt_field``)
+            model: a model id, or a list of ids to compare (``list_models()``)
+            backend (None): ``diffusers`` or ``replicate``, or a
+                {model: backend} dict; default: the first ready one
+            seed (None): a seed for reproducible videos; random when None
+                (the seed used is recorded on each sample)
+            negative_prompt (None): what the videos should not show
+            output_dir (None): where files go; default
+                ``<fo.config.default_dataset_dir>/multigen/<output dataset>``
+            prompts_file (None): a .txt (one prompt per line) or .csv (a
+                ``prompt`` column) file of prompts
+            prompt_field (None): a string field of ``sample_collection`` whose
+                values are prompts (captions, say)
+            shards (None): with ``delegate=True``, split the run into this many
+                delegated operations for several workers
+            template_mode ("combinatorial"), num_prompts (16), wildcards_dir
+                (None): how prompt templates such as ``"a {red|blue} car"``
+                expand (README: "Prompt templates")
+            embed_provenance (True): write the provenance into each file
+                (README: "Provenance inside the files")
+            timeout (600): seconds each hosted item may wait for its provider
+                before it is listed as failed (a running Replicate prediction
+                is then cancelled)
+            delegate (False): queue the run for ``fiftyone delegated launch``
+            **model_options: options of the chosen model(s), e.g.
+                ``num_frames``, ``fps``, ``duration``, ``memory``; each goes to
+                the models that have it
+
+        Returns:
+            an ExecutionResult whose ``result`` is ``{"dataset", "sample_ids",
+            "failed", "skipped", "cancelled"}``: the output dataset, its new
+            video samples and what failed (with ``shards``: ``{"queued": [ids]}``)
+        """
+        params = sdk.params_of(model, prompt=prompt, backend=backend, seed=seed,
+                               negative_prompt=negative_prompt, output_dir=output_dir,
+                               prompts_file=prompts_file, prompt_field=prompt_field,
+                               shards=shards, **model_options)
+        return sdk.call(self, sample_collection, params, delegate)
+
+    def target_dataset(self, ctx):
+        return output_dataset(ctx.dataset)
+
+    def make_writer(self, ctx, dataset, request):
+        return TextVideoWriter(dataset, request.output_dir,
+                               embed_provenance=request.embed_provenance)
+
+    def after_comparison(self, dataset):
+        save_compare_view(dataset)
