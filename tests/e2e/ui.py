@@ -290,9 +290,3 @@ class AppUI:
         opens in a tab of its own."""
         self.page.locator("[data-cy=new-panel-btn]").first.click()
         self.page.locator(f"[data-cy=new-panel-option-{name}]").first.click()
-        return self.panel(name)
-
-    def panel(self, name):
-        """The open panel's content."""
-        return self.page.locator("[data-cy=panel-container]").filter(
-            has=self.page.get_by_role("tab")).last
