@@ -10,7 +10,8 @@ torch, diffusers and provider clients load only when a model runs.
 # own (no package) when the checkout's folder name is not a Python
 # identifier; there is nothing to register then.
 if __package__:
-    from . import image_edit, img2video, scores, text_to_3d, text_to_image, text_to_video
+    from . import (compare, image_edit, img2video, scores, text_to_3d, text_to_image,
+                   text_to_video)
     from .core import catalog, metrics
     from .core.leaderboard_operator import Leaderboard
 
@@ -26,4 +27,7 @@ if __package__:
                 plugin.register(operator)
         plugin.register(Leaderboard)  # over every task's outputs
         for operator in scores.OPERATORS:
+            plugin.register(operator)
+        # comparing what the tasks made: the panel and the arena's results
+        for operator in compare.OPERATORS + compare.PANELS:
             plugin.register(operator)

@@ -15,7 +15,7 @@ from fiftyone.operators.registry import OperatorRegistry
 from tests.conftest import REPO, plugin_module
 
 OP = "@multigen/generate/txt2img"
-HEAVY = ("torch", "diffusers", "transformers", "openai", "replicate")
+HEAVY = ("torch", "diffusers", "transformers", "openai", "replicate", "choix")
 
 
 def run_python(code):

@@ -238,23 +238,45 @@ def loopback_only(route):
 
 
 @pytest.fixture(scope="package")
-def browser():
-    """One headless Chromium for the package (a fresh profile), loopback only."""
+def playwright():
+    """Playwright, once for the package (its sync API runs once per thread)."""
     require_browser()
     from playwright.sync_api import sync_playwright
 
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # only this run's pictures
-    profile = tempfile.mkdtemp(prefix="chromium-", dir=SESSION_DIR)
     with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            profile, executable_path=chromium_path(), headless=True,
-            args=CHROMIUM_FLAGS, viewport={"width": 1400, "height": 1000},
-        )
-        context.route("**/*", loopback_only)
-        try:
-            yield context
-        finally:
-            context.close()
+        yield pw
+
+
+def launch_chromium(pw):
+    """Headless Chromium with a fresh profile, loopback only."""
+    profile = tempfile.mkdtemp(prefix="chromium-", dir=SESSION_DIR)
+    context = pw.chromium.launch_persistent_context(
+        profile, executable_path=chromium_path(), headless=True,
+        args=CHROMIUM_FLAGS, viewport={"width": 1400, "height": 1000},
+    )
+    context.route("**/*", loopback_only)
+    return context
+
+
+@pytest.fixture(scope="package")
+def browser(playwright):
+    """One headless Chromium for the package (a fresh profile), loopback only."""
+    context = launch_chromium(playwright)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def second_browser(playwright):
+    """Another Chromium with a profile of its own: a second person."""
+    context = launch_chromium(playwright)
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 @pytest.fixture

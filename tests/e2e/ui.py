@@ -321,3 +321,11 @@ class AppUI:
         self.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + min(box["height"], 600) / 2)
         self.page.mouse.wheel(0, 400)
 
+
+    # panels --------------------------------------------------------------------------
+
+    def open_panel(self, name):
+        """The "+" beside the Samples tab, then the panel by its name: it
+        opens in a tab of its own."""
+        self.page.locator("[data-cy=new-panel-btn]").first.click()
+        self.page.locator(f"[data-cy=new-panel-option-{name}]").first.click()
