@@ -19,7 +19,8 @@ def test_estimate_budget_and_leaderboard_in_the_app(app, dataset_name, providers
     # the price is known per image: 2 x 3 credits at $0.01
     app.expect_summary("estimated cost $0.06")
     app.fill("Budget (USD)", -1)
-    app.expect_error("Budget (USD)", "max_cost must be at least 0; got -1")
+    app.expect_error("Budget (USD)", "Must be at least 0; got -1")
+    expect(app.form.get_by_text("Budget (USD): must be at least 0; got -1")).to_have_count(1)
     expect(app.execute_button).to_be_disabled()
     app.fill("Budget (USD)", 0.03)
     app.expect_summary("it stops starting new items once it has cost $0.03")
