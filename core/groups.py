@@ -99,7 +99,9 @@ def output_dataset(dataset, suffix, output_slice):
 
 
 
-SLICE_LABEL = "slice"  # each slice sample's label: its slice's name
+SLICE_LABEL = "slice_name"  # each slice sample's label: its slice's name
+# (not "slice": mongoengine reads `only("slice")` as its $slice projection
+# operator, so every in-memory reload of such a sample fails)
 
 
 class GroupWriter(SampleWriter):

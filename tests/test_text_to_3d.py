@@ -227,7 +227,7 @@ def test_txt2mesh_shap_e_locally_makes_a_coloured_glb_scene_and_its_turntable(
     assert preview.generation.vertex_count == gen.vertex_count
     assert set(mesh.tags) == {"generated", "shap-e"} and "preview" in preview.tags
     # each slice is labelled with its name: the App draws it on the thumbnail
-    assert (mesh.slice.label, preview.slice.label) == ("mesh", "preview")
+    assert (mesh.slice_name.label, preview.slice_name.label) == ("mesh", "preview")
 
     # one sampling, two decodings: the pipeline's own mesh and turntable for
     # the same seed are what the sample holds
