@@ -8,8 +8,8 @@ import platform
 import os
 
 from bench import (
-    app_responsiveness, hosted_limits, hosted_throughput, scoring_throughput, seed_drift,
-    warm_local, write_overhead,
+    app_responsiveness, arena, hosted_limits, hosted_throughput, scoring_throughput,
+    seed_drift, warm_local, write_overhead,
 )
 
 
@@ -17,7 +17,7 @@ def main():
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}")
     for bench in (hosted_throughput, write_overhead, app_responsiveness, warm_local,
-                  seed_drift, hosted_limits, scoring_throughput):
+                  seed_drift, hosted_limits, scoring_throughput, arena):
         print(f"[{bench.__name__.split('.')[-1]}]")
         bench.main()
 

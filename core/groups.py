@@ -88,14 +88,33 @@ def output_dataset(dataset, suffix, output_slice):
     elif dataset.media_type == fom.GROUP and output_slice in (dataset.group_slices or []):
         return dataset
     else:
-        name = f"{dataset.name}-{suffix}"
-        if fo.dataset_exists(name):
-            target = fo.load_dataset(name)
-        else:
-            target = fo.Dataset(name, persistent=dataset.persistent)
+        target = dataset_beside(dataset, suffix)
     if target.media_type != fom.GROUP:
-        target.add_group_field("group", default=output_slice)
+        try:
+            target.add_group_field("group", default=output_slice)
+        except ValueError:  # another shard made it grouped meanwhile
+            target.reload()
+            if target.media_type != fom.GROUP:
+                raise
     return target
+
+
+def dataset_beside(dataset, suffix):
+    """``<name>-<suffix>``, loaded or created (persistent like ``dataset``).
+    Shards of one run start together: when another creates it between the
+    check and the creation, that one is loaded."""
+    import fiftyone as fo
+    from pymongo.errors import DuplicateKeyError
+
+    name = f"{dataset.name}-{suffix}"
+    if fo.dataset_exists(name):
+        return fo.load_dataset(name)
+    try:
+        return fo.Dataset(name, persistent=dataset.persistent)
+    except (DuplicateKeyError, ValueError):
+        if not fo.dataset_exists(name):
+            raise
+        return fo.load_dataset(name)
 
 
 

@@ -5,6 +5,7 @@ A FiftyOne dataset holds one media type: videos go into the dataset itself
 when it is empty or holds videos, else into ``<name>-text-videos``.
 """
 
+from ..core.groups import dataset_beside
 from ..core.samples import SampleWriter
 from ..video.samples import video_sample
 
@@ -20,13 +21,9 @@ class TextVideoWriter(SampleWriter):
 
 def output_dataset(dataset):
     """The dataset receiving videos made from prompts run on ``dataset``."""
-    import fiftyone as fo
     import fiftyone.core.media as fom
 
     if dataset.media_type in (None, fom.VIDEO) and (
             len(dataset) == 0 or dataset.media_type == fom.VIDEO):
         return dataset
-    name = f"{dataset.name}-{OUTPUT_SUFFIX}"
-    if fo.dataset_exists(name):
-        return fo.load_dataset(name)
-    return fo.Dataset(name, persistent=dataset.persistent)
+    return dataset_beside(dataset, OUTPUT_SUFFIX)
