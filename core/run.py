@@ -354,6 +354,7 @@ def packs(items, secrets):
     the order each group first appears: [(backend, [items])]."""
     groups = {}
     for item in items:
-        if item.choice.backend.packs(item.choice.options, secrets):
-            groups.setdefault(pack_key(item), (item.choice.backend, []))[1].append(item)
-    return list(groups.values())
+        groups.setdefault(pack_key(item), (item.choice.backend, []))[1].append(item)
+    # asked once per group: a chain resolves its steps to answer
+    return [(backend, group) for backend, group in groups.values()
+            if backend.packs(group[0].choice.options, secrets)]
