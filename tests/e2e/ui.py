@@ -144,6 +144,14 @@ class AppUI:
         # the list, or MUI's "No options" line
         expect(options.first.or_(self.page.locator(".MuiAutocomplete-noOptions"))
                ).to_be_visible()
+        # the list filters after the keystrokes land: until then it can still
+        # show the previous search's options (a CI run read "openai"'s list
+        # for "local"), so wait until every option holds the text
+        self.page.wait_for_function(
+            """(text) => {
+                const shown = [...document.querySelectorAll('[role="listbox"] [role="option"]')];
+                return shown.every(o => o.textContent.toLowerCase().includes(text));
+            }""", arg=text.lower())
         found = [o.locator("p").first.inner_text() for o in options.all()]
         box.fill("")
         self.label("Models").click()
