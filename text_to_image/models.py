@@ -5,10 +5,10 @@ API references and the older FiftyOne text-to-image plugin).
 """
 
 from ..core.backends.openai_api import OpenAIImages
-from ..core.backends.replicate_api import Replicate
-from ..core.backends.stability_api import Stability
+from ..core.backends.replicate_api import Replicate, per_output
+from ..core.backends.stability_api import Stability, credits
 from ..core.catalog import RETIRED, Model
-from ..core.pricing import Credits, PerOutput, Tokens
+from ..core.pricing import Tokens
 from ..core.params import (
     BOOL, CHOICE, FLOAT, GUIDANCE, INT, NEGATIVE_PROMPT, NUM_IMAGES, STEPS, Param,
     sized, sized_choices,
@@ -22,17 +22,7 @@ LOCAL, REPLICATE = ("diffusers",), ("replicate",)
 # Prices: dated, with their source (docs/providers-research.md section 11).
 # A hosted model not priced here has no confirmed price: its cost is unknown.
 CHECKED = "2026-11-29"
-REPLICATE_PRICING = "https://replicate.com/pricing"
-STABILITY_PRICING = "https://platform.stability.ai/pricing"
 OPENAI_PRICING = "https://developers.openai.com/api/docs/pricing"
-
-
-def replicate_per_image(usd):
-    return PerOutput(usd=usd, checked=CHECKED, source=REPLICATE_PRICING)
-
-
-def stability_credits(credits):
-    return Credits(credits=credits, checked=CHECKED, source=STABILITY_PRICING)
 
 ASPECT_RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "9:16", "9:21")
 FLUX_ASPECT_RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4",
@@ -221,12 +211,12 @@ def sd3_local(repo):
                      gpu_dtype="bfloat16", gated=True)
 
 
-def stability_sd3(model_name, credits=None):
-    """``credits``: Stability's published price; None where it was not found
+def stability_sd3(model_name, price=None):
+    """``price``: Stability's published price; None where it was not found
     (the cost is then unknown, never guessed)."""
     return Stability(endpoint="stable-image/generate/sd3", model_name=model_name,
                      fixed={"mode": "text-to-image"},
-                     price=None if credits is None else stability_credits(credits))
+                     price=price)
 
 
 def sd35_params(steps, guidance, cfg_scale):
@@ -266,7 +256,7 @@ SD3_MEDIUM = Model(
 SD35_LARGE = Model(
     "sd3.5-large", "Stable Diffusion 3.5 Large", TASK,
     summary="8B MMDiT, Stability's strongest open model",
-    backends=(stability_sd3("sd3.5-large", 6.5),
+    backends=(stability_sd3("sd3.5-large", credits(6.5)),
               sd3_local("stabilityai/stable-diffusion-3.5-large")),
     params=sd35_params(28, 3.5, 4.0),
 )
@@ -274,7 +264,7 @@ SD35_LARGE = Model(
 SD35_LARGE_TURBO = Model(
     "sd3.5-large-turbo", "Stable Diffusion 3.5 Large Turbo", TASK,
     summary="SD 3.5 Large distilled to 4 steps",
-    backends=(stability_sd3("sd3.5-large-turbo", 4),
+    backends=(stability_sd3("sd3.5-large-turbo", credits(4)),
               sd3_local("stabilityai/stable-diffusion-3.5-large-turbo")),
     params=sd35_params(4, 0.0, 1.0),
 )
@@ -282,7 +272,7 @@ SD35_LARGE_TURBO = Model(
 SD35_MEDIUM = Model(
     "sd3.5-medium", "Stable Diffusion 3.5 Medium", TASK,
     summary="2.5B MMDiT-X, runs on consumer GPUs",
-    backends=(stability_sd3("sd3.5-medium", 3.5),
+    backends=(stability_sd3("sd3.5-medium", credits(3.5)),
               sd3_local("stabilityai/stable-diffusion-3.5-medium")),
     params=sd35_params(40, 4.5, 4.0),
 )
@@ -290,7 +280,7 @@ SD35_MEDIUM = Model(
 STABLE_IMAGE_CORE = Model(
     "stable-image-core", "Stable Image Core", TASK,
     summary="Stability's fast, affordable hosted model",
-    backends=(Stability(endpoint="stable-image/generate/core", price=stability_credits(3)),),
+    backends=(Stability(endpoint="stable-image/generate/core", price=credits(3)),),
     params=(
         aspect_ratio(), output_format(), NEGATIVE_PROMPT,
         Param("style_preset", CHOICE, choices=(
@@ -305,7 +295,7 @@ STABLE_IMAGE_CORE = Model(
 STABLE_IMAGE_ULTRA = Model(
     "stable-image-ultra", "Stable Image Ultra", TASK,
     summary="Stability's highest-quality hosted model",
-    backends=(Stability(endpoint="stable-image/generate/ultra", price=stability_credits(8)),),
+    backends=(Stability(endpoint="stable-image/generate/ultra", price=credits(8)),),
     params=(aspect_ratio(), output_format(), NEGATIVE_PROMPT),
 )
 
@@ -322,7 +312,7 @@ FLUX_SCHNELL = Model(
     backends=(
         Replicate(model_ref="black-forest-labs/flux-schnell", batch_field="num_outputs",
                   max_batch=4, fields=FLUX_REPLICATE_FIELDS, output_ext="webp",
-                  price=replicate_per_image(0.003)),
+                  price=per_output(0.003)),
         flux_local("black-forest-labs/FLUX.1-schnell", gated=False),
     ),
     params=(
@@ -341,7 +331,7 @@ FLUX_DEV = Model(
     backends=(
         Replicate(model_ref="black-forest-labs/flux-dev", batch_field="num_outputs",
                   max_batch=4, fields=FLUX_REPLICATE_FIELDS, output_ext="webp",
-                  price=replicate_per_image(0.025)),
+                  price=per_output(0.025)),
         flux_local("black-forest-labs/FLUX.1-dev", gated=True),
     ),
     params=(

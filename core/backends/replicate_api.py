@@ -39,6 +39,14 @@ HARDWARE = {
 }
 
 
+def per_output(usd, unit="image", source=PRICING_URL, checked=HARDWARE_CHECKED):
+    """The price of an official model billed per output (image, video,
+    second of video...), read at ``source`` on ``checked``."""
+    from ..pricing import PerOutput
+
+    return PerOutput(usd=usd, unit=unit, checked=checked, source=source)
+
+
 def on_hardware(sku):
     """The price of a model billed by the second of Replicate hardware
     ``sku`` (a key of :data:`HARDWARE`)."""

@@ -14,6 +14,18 @@ from .base import GenerationError, Output, ext_from_content_type
 from .hosted import HostedBackend, base_url
 
 DEFAULT_BASE_URL = "https://api.stability.ai"
+# Stability bills credits per successful call (1 credit = $0.01); the
+# credits of each endpoint: docs/providers-research.md section 11.
+PRICING_URL = "https://platform.stability.ai/pricing"
+PRICES_CHECKED = "2026-11-29"
+
+
+def credits(amount, unit="image", source=PRICING_URL, checked=PRICES_CHECKED):
+    """The price of a Stability endpoint: ``amount`` credits per ``unit``."""
+    from ..pricing import Credits
+
+    return Credits(credits=amount, unit=unit, checked=checked, source=source)
+
 
 
 @dataclass
