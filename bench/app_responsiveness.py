@@ -69,8 +69,8 @@ def resolve_medians():
     registry = OperatorRegistry()
     medians = {}
     for op in registry.list_operators():
-        if not op.uri.startswith("@multigen/"):
-            continue
+        if not op.uri.startswith("@multigen/") or not hasattr(op, "list_models"):
+            continue  # the generate operators (not score, leaderboard...)
         models = [m["id"] for m in op.list_models() if m["status"] == "available"][:2]
         params = {"models": models, "prompt": "a corgi\na cat", "num_images": 2}
         times = []
