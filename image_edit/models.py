@@ -8,6 +8,7 @@ docs/schemas).
 
 from dataclasses import replace
 
+from ..core.backends.stability_api import credits
 from ..core.catalog import Model
 from ..core.params import (BOOL, CHOICE, GUIDANCE, INT, NEGATIVE_PROMPT, NUM_IMAGES, STEPS,
                            Param)
@@ -107,6 +108,11 @@ STYLE_PRESET = Param("style_preset", CHOICE, choices=(
     "origami", "photographic", "pixel-art", "tile-texture"), help="A style to steer towards")
 
 
+# 5 credits per successful edit on each of the four endpoints, as their API
+# reference states (docs/providers-research.md section 11)
+STABILITY_EDIT_PRICE = credits(5, source="https://platform.stability.ai/docs/api-reference")
+
+
 def grow_mask(default):
     return Param("grow_mask", INT, default=default, min=0, max=20, label="Grow mask (px)",
                  help="Stability grows the mask's edges by this many pixels, smoothing them")
@@ -115,7 +121,8 @@ def grow_mask(default):
 STABILITY_INPAINT = Model(
     "stability-inpaint", "Stable Image Inpaint", TASK,
     summary="Stability AI repaints the mask from the labels with what the prompt says",
-    backends=(StabilityEdit(endpoint="stable-image/edit/inpaint", needs_prompt=True),),
+    backends=(StabilityEdit(endpoint="stable-image/edit/inpaint", needs_prompt=True,
+                            price=STABILITY_EDIT_PRICE),),
     params=(mode_param(INPAINT), *MASK_OPTIONS, NEGATIVE_PROMPT, grow_mask(5),
             STYLE_PRESET, output_format()),
 )
@@ -123,7 +130,8 @@ STABILITY_SEARCH_REPLACE = Model(
     "stability-search-replace", "Stable Image Search and Replace", TASK,
     summary="Stability AI finds the chosen classes by name and replaces them with the prompt",
     backends=(StabilityEdit(endpoint="stable-image/edit/search-and-replace", needs_prompt=True,
-                            sends_mask=False, search_field="search_prompt"),),
+                            sends_mask=False, search_field="search_prompt",
+                            price=STABILITY_EDIT_PRICE),),
     params=(mode_param(INPAINT), *MASK_OPTIONS, NEGATIVE_PROMPT, grow_mask(3),
             STYLE_PRESET, output_format()),
 )
@@ -132,14 +140,15 @@ STABILITY_SEARCH_RECOLOR = Model(
     summary="Stability AI finds the chosen classes by name and recolours them as the prompt says",
     backends=(StabilityEdit(endpoint="stable-image/edit/search-and-recolor",
                             needs_prompt=True, sends_mask=False,
-                            search_field="select_prompt"),),
+                            search_field="select_prompt", price=STABILITY_EDIT_PRICE),),
     params=(mode_param(INPAINT), *MASK_OPTIONS, NEGATIVE_PROMPT, grow_mask(3),
             STYLE_PRESET, output_format()),
 )
 STABILITY_ERASE = Model(
     "stability-erase", "Stable Image Erase", TASK,
     summary="Stability AI removes what the mask covers and fills in the background",
-    backends=(StabilityEdit(endpoint="stable-image/edit/erase", takes_prompt=False),),
+    backends=(StabilityEdit(endpoint="stable-image/edit/erase", takes_prompt=False,
+                            price=STABILITY_EDIT_PRICE),),
     params=(mode_param(INPAINT), *MASK_OPTIONS, grow_mask(5), output_format()),
 )
 

@@ -236,7 +236,8 @@ def sd35_params(steps, guidance, cfg_scale):
 SD35_FLASH = Model(
     "sd3.5-flash", "Stable Diffusion 3.5 Flash", TASK,
     summary="SD 3.5 distilled for few steps: the fastest, cheapest SD 3.5 (Stability API)",
-    backends=(stability_sd3("sd3.5-flash"),),
+    backends=(stability_sd3("sd3.5-flash", credits(
+        2.5, source="https://platform.stability.ai/docs/api-reference")),),
     params=(
         # no published default for flash: blank leaves it to Stability
         Param("cfg_scale", FLOAT, min=1.0, max=10.0,

@@ -1,6 +1,7 @@
 """Prices as dated, sourced data; the cost of outputs from reported usage
 or estimated from the price; the estimate of a run before it starts."""
 
+import dataclasses
 import datetime
 import os
 import re
@@ -54,6 +55,15 @@ def test_flat_and_credit_prices():
     cost = credits.estimate({}, 2)
     assert cost.usd == pytest.approx(0.13) and not cost.reported
     assert cost.basis == "13 credits at $0.01"
+
+
+def test_stability_meshes_and_edits_are_estimated_per_output():
+    spar3d = catalog.get("stable-point-aware-3d").backend("stability").price
+    cost = spar3d.estimate({}, 2)
+    assert cost.usd == pytest.approx(0.08) and not cost.reported
+    assert spar3d.describe() == "4 credits ($0.04) per mesh"
+    erase = catalog.get("stability-erase").backend("stability").price
+    assert erase.estimate({}, 3).usd == pytest.approx(0.15)
 
 
 def test_token_price_from_openai_usage_split_over_the_images_of_a_call():
@@ -152,7 +162,9 @@ def test_the_readme_price_table_is_derived_from_the_declarations():
 def test_a_chain_output_costs_its_hosted_steps_or_is_unknown():
     base = module("core.backends.base")
     flux = catalog.get("flux-schnell").backend("replicate")
-    core3d = catalog.get("stable-fast-3d").backend("stability")
+    # a hosted mesh step nobody could price (any declared price taken away)
+    unpriced = dataclasses.replace(catalog.get("stable-fast-3d").backend("stability"),
+                                   price=None)
     core_img = catalog.get("stable-image-core").backend("stability")
     local = catalog.get("sdxl").backend("diffusers")
     out = base.Output(data=b"", ext="png")
@@ -162,7 +174,7 @@ def test_a_chain_output_costs_its_hosted_steps_or_is_unknown():
     assert cost == {"usd": 0.503, "reported": False,
                     "basis": "image: 1 image at $0.003 each; mesh: reported"}
     # a hosted step of unknown price makes the whole unknown, never a partial sum
-    assert pricing.combined([("image", flux, {}, out), ("mesh", core3d, {}, out)]) is None
+    assert pricing.combined([("image", flux, {}, out), ("mesh", unpriced, {}, out)]) is None
     # local steps cost nothing; all local: no cost at all
     assert pricing.combined([("image", local, {}, out), ("mesh", flux, {}, out)])["usd"] == 0.003
     assert pricing.combined([("image", local, {}, out)]) is None
