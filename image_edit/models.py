@@ -12,7 +12,8 @@ from ..core.catalog import Model
 from ..core.params import (BOOL, CHOICE, GUIDANCE, INT, NEGATIVE_PROMPT, NUM_IMAGES, STEPS,
                            Param)
 from ..text_to_image.models import (GPT_IMAGE_1_MINI, GPT_IMAGE_2, GPT_IMAGE_15,
-                                    GPT_IMAGE_SHUTDOWN, GPT_IMAGE_SIZES, output_format)
+                                    GPT_IMAGE_SHUTDOWN, GPT_IMAGE_SIZES, output_format,
+                                    per_image_on_page)
 from .hosted import OpenAIEdit, ReplicateEdit, StabilityEdit
 from .local import DiffusersEdit
 from .modes import (INPAINT, INSTRUCT, MASK_OPTIONS, STRENGTH, VARIATION,
@@ -152,7 +153,8 @@ FLUX_KONTEXT_PRO = Model(
     "flux-kontext-pro", "FLUX.1 Kontext [pro]", TASK,
     summary="Black Forest Labs' hosted instruction editor (Replicate)",
     backends=(ReplicateEdit(model_ref="black-forest-labs/flux-kontext-pro",
-                            image_field="input_image", needs_prompt=True),),
+                            image_field="input_image", needs_prompt=True,
+                            price=per_image_on_page(0.04, "black-forest-labs/flux-kontext-pro")),),
     params=(
         mode_param(INSTRUCT),
         Param("aspect_ratio", CHOICE, default="match_input_image", choices=REPLICATE_ASPECTS,
@@ -169,7 +171,8 @@ NANO_BANANA = Model(
     "nano-banana", "Nano Banana (Gemini 2.5 Flash Image)", TASK,
     summary="Google's instruction image editor (Replicate)",
     backends=(ReplicateEdit(model_ref="google/nano-banana", images_field="image_input",
-                            needs_prompt=True, takes_seed=False),),
+                            needs_prompt=True, takes_seed=False,
+                            price=per_image_on_page(0.039, "google/nano-banana")),),
     params=(
         mode_param(INSTRUCT),
         Param("aspect_ratio", CHOICE, default="match_input_image", choices=(
