@@ -149,12 +149,13 @@ STABILITY_ERASE = Model(
 REPLICATE_ASPECTS = ("match_input_image", "1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3",
                      "4:5", "5:4", "21:9", "9:21", "2:1", "1:2")
 
+KONTEXT_PRO_REF = "black-forest-labs/flux-kontext-pro"
 FLUX_KONTEXT_PRO = Model(
     "flux-kontext-pro", "FLUX.1 Kontext [pro]", TASK,
     summary="Black Forest Labs' hosted instruction editor (Replicate)",
-    backends=(ReplicateEdit(model_ref="black-forest-labs/flux-kontext-pro",
-                            image_field="input_image", needs_prompt=True,
-                            price=per_image_on_page(0.04, "black-forest-labs/flux-kontext-pro")),),
+    backends=(ReplicateEdit(model_ref=KONTEXT_PRO_REF, image_field="input_image",
+                            needs_prompt=True,
+                            price=per_image_on_page(0.04, KONTEXT_PRO_REF)),),
     params=(
         mode_param(INSTRUCT),
         Param("aspect_ratio", CHOICE, default="match_input_image", choices=REPLICATE_ASPECTS,

@@ -86,6 +86,7 @@ SDXL = Model(
     backends=(
         DiffusersImage(repo="stabilityai/stable-diffusion-xl-base-1.0",
                   pipeline="StableDiffusionXLPipeline", variant="fp16"),
+        # its model page: "This model runs on Nvidia A40 (Large) GPU hardware"
         replicate_sd("stability-ai/sdxl:7762fd07cf82c948538e41f63f77d685e02b063e37e496e96eefd46c929f9bdc",
                      price=on_hardware("gpu-a40-large")),
     ),
@@ -415,9 +416,12 @@ GPT_IMAGE_1_MINI = gpt_image(
 # --- 2025-26 hosted models (Replicate official models, run by name; schemas in
 # docs/schemas/replicate, sources in docs/providers-research.md section 12) --------
 
-def replicate_official(ref, output_ext="png", **kwargs):
-    """One image per prediction (these models take no ``num_outputs``)."""
-    return Replicate(model_ref=ref, output_ext=output_ext, **kwargs)
+def replicate_official(ref, output_ext="png", per_image=None, **kwargs):
+    """One image per prediction (these models take no ``num_outputs``).
+    ``per_image``: the dollars the model page lists per output image, where
+    a copy of it was found (docs/providers-research.md section 11)."""
+    price = per_image_on_page(per_image, ref) if per_image is not None else None
+    return Replicate(model_ref=ref, output_ext=output_ext, price=price, **kwargs)
 
 
 def safety_tolerance(most):
@@ -428,8 +432,7 @@ def safety_tolerance(most):
 FLUX_11_PRO_ULTRA = Model(
     "flux-1.1-pro-ultra", "FLUX1.1 [pro] ultra", TASK,
     summary="Black Forest Labs' FLUX1.1 [pro] in ultra and raw modes, up to 4 MP",
-    backends=(replicate_official("black-forest-labs/flux-1.1-pro-ultra", "jpg",
-                                 price=per_image_on_page(0.06, "black-forest-labs/flux-1.1-pro-ultra")),),
+    backends=(replicate_official("black-forest-labs/flux-1.1-pro-ultra", "jpg", per_image=0.06),),
     params=(
         aspect_ratio(("21:9", "16:9", "3:2", "4:3", "5:4", "1:1", "4:5", "3:4", "2:3",
                       "9:16", "9:21")),
@@ -478,8 +481,7 @@ FLUX2_FLEX = flux2(
 FLUX_11_PRO = Model(
     "flux-1.1-pro", "FLUX1.1 [pro]", TASK,
     summary="Black Forest Labs' FLUX1.1 [pro] (Replicate)",
-    backends=(replicate_official("black-forest-labs/flux-1.1-pro", "webp",
-                                 price=per_image_on_page(0.04, "black-forest-labs/flux-1.1-pro")),),
+    backends=(replicate_official("black-forest-labs/flux-1.1-pro", "webp", per_image=0.04),),
     params=(
         aspect_ratio(FLUX2_ASPECT_RATIOS),
         Param("prompt_upsampling", BOOL, default=False, label="Upsample prompt",
@@ -494,8 +496,7 @@ def imagen4(model_id, label, ref, summary, usd):
     billed ``usd`` per output image."""
     return Model(
         model_id, label, TASK, summary=summary,
-        backends=(replicate_official(ref, "jpg", takes_seed=False,
-                                     price=per_image_on_page(usd, ref)),),
+        backends=(replicate_official(ref, "jpg", per_image=usd, takes_seed=False),),
         params=(
             aspect_ratio(("1:1", "9:16", "16:9", "3:4", "4:3")),
             output_format(("jpg", "png"), default="jpg"),
@@ -521,7 +522,7 @@ def ideogram3(model_id, label, ref, summary, usd):
     billed ``usd`` per output image."""
     return Model(
         model_id, label, TASK, summary=summary,
-        backends=(replicate_official(ref, price=per_image_on_page(usd, ref)),),
+        backends=(replicate_official(ref, per_image=usd),),
         params=(
             aspect_ratio(("1:3", "3:1", "1:2", "2:1", "9:16", "16:9", "10:16", "16:10",
                           "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "1:1")),
@@ -576,8 +577,8 @@ HIDREAM_L1_FAST = hidream("hidream-l1-fast", "HiDream-I1 Fast", "prunaai/hidream
 RECRAFT_V3 = Model(
     "recraft-v3", "Recraft V3", TASK,
     summary="Recraft's V3 image model with named styles (Replicate)",
-    backends=(replicate_official("recraft-ai/recraft-v3", "webp", takes_seed=False,
-                                 price=per_image_on_page(0.04, "recraft-ai/recraft-v3")),),
+    backends=(replicate_official("recraft-ai/recraft-v3", "webp", per_image=0.04,
+                                 takes_seed=False),),
     params=(
         Param("size", CHOICE, default="1024x1024",
               choices=("1024x1024", "1365x1024", "1024x1365", "1536x1024", "1024x1536",
@@ -603,9 +604,8 @@ RECRAFT_V3 = Model(
 QWEN_IMAGE = Model(
     "qwen-image", "Qwen-Image", TASK,
     summary="Alibaba Qwen's 20B image model, strong at text rendering (Replicate)",
-    backends=(replicate_official("qwen/qwen-image", "webp",
-                                 fields={"guidance_scale": "guidance"},
-                                 price=per_image_on_page(0.025, "qwen/qwen-image")),),
+    backends=(replicate_official("qwen/qwen-image", "webp", per_image=0.025,
+                                 fields={"guidance_scale": "guidance"}),),
     params=(
         aspect_ratio(("1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3")),
         Param("image_size", CHOICE, default="optimize_for_quality",
@@ -625,8 +625,8 @@ SEEDREAM_4 = Model(
     summary="ByteDance's Seedream 4: up to 4K images (Replicate)",
     # one image a prediction (sequential_image_generation is left at its
     # default, "disabled"): $0.03 whatever the size
-    backends=(replicate_official("bytedance/seedream-4", "jpg", takes_seed=False,
-                                 price=per_image_on_page(0.03, "bytedance/seedream-4")),),
+    backends=(replicate_official("bytedance/seedream-4", "jpg", per_image=0.03,
+                                 takes_seed=False),),
     params=(
         Param("size", CHOICE, default="2K", choices=("1K", "2K", "4K"),
               help="Image resolution"),
