@@ -13,7 +13,8 @@ from ..core.catalog import Model
 from ..core.params import (BOOL, CHOICE, GUIDANCE, INT, NEGATIVE_PROMPT, NUM_IMAGES, STEPS,
                            Param)
 from ..text_to_image.models import (GPT_IMAGE_1_MINI, GPT_IMAGE_2, GPT_IMAGE_15,
-                                    GPT_IMAGE_SHUTDOWN, GPT_IMAGE_SIZES, output_format)
+                                    GPT_IMAGE_SHUTDOWN, GPT_IMAGE_SIZES, output_format,
+                                    per_image_on_page)
 from .hosted import OpenAIEdit, ReplicateEdit, StabilityEdit
 from .local import DiffusersEdit
 from .modes import (INPAINT, INSTRUCT, MASK_OPTIONS, STRENGTH, VARIATION,
@@ -157,11 +158,13 @@ STABILITY_ERASE = Model(
 REPLICATE_ASPECTS = ("match_input_image", "1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3",
                      "4:5", "5:4", "21:9", "9:21", "2:1", "1:2")
 
+KONTEXT_PRO_REF = "black-forest-labs/flux-kontext-pro"
 FLUX_KONTEXT_PRO = Model(
     "flux-kontext-pro", "FLUX.1 Kontext [pro]", TASK,
     summary="Black Forest Labs' hosted instruction editor (Replicate)",
-    backends=(ReplicateEdit(model_ref="black-forest-labs/flux-kontext-pro",
-                            image_field="input_image", needs_prompt=True),),
+    backends=(ReplicateEdit(model_ref=KONTEXT_PRO_REF, image_field="input_image",
+                            needs_prompt=True,
+                            price=per_image_on_page(0.04, KONTEXT_PRO_REF)),),
     params=(
         mode_param(INSTRUCT),
         Param("aspect_ratio", CHOICE, default="match_input_image", choices=REPLICATE_ASPECTS,
@@ -178,7 +181,8 @@ NANO_BANANA = Model(
     "nano-banana", "Nano Banana (Gemini 2.5 Flash Image)", TASK,
     summary="Google's instruction image editor (Replicate)",
     backends=(ReplicateEdit(model_ref="google/nano-banana", images_field="image_input",
-                            needs_prompt=True, takes_seed=False),),
+                            needs_prompt=True, takes_seed=False,
+                            price=per_image_on_page(0.039, "google/nano-banana")),),
     params=(
         mode_param(INSTRUCT),
         Param("aspect_ratio", CHOICE, default="match_input_image", choices=(

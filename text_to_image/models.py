@@ -5,7 +5,7 @@ API references and the older FiftyOne text-to-image plugin).
 """
 
 from ..core.backends.openai_api import OpenAIImages
-from ..core.backends.replicate_api import Replicate, per_output
+from ..core.backends.replicate_api import Replicate, on_hardware, per_output
 from ..core.backends.stability_api import Stability, credits
 from ..core.catalog import RETIRED, Model
 from ..core.pricing import Tokens
@@ -24,6 +24,12 @@ LOCAL, REPLICATE = ("diffusers",), ("replicate",)
 CHECKED = "2026-11-29"
 OPENAI_PRICING = "https://developers.openai.com/api/docs/pricing"
 
+
+def per_image_on_page(usd, ref):
+    """An official Replicate model's flat price per output image, as its own
+    model page (``replicate.com/{ref}``) lists it."""
+    return per_output(usd, source=f"https://replicate.com/{ref}")
+
 ASPECT_RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "9:16", "9:21")
 FLUX_ASPECT_RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4",
                       "4:3", "9:16", "9:21")
@@ -39,10 +45,11 @@ def output_format(choices=("png", "jpeg", "webp"), default="png", backends=()):
                  help="File format of the image", backends=backends)
 
 
-def replicate_sd(ref, max_batch=4, **fields):
-    """Replicate's SD-family cogs take the standard names, and ``num_outputs``."""
+def replicate_sd(ref, max_batch=4, price=None, **fields):
+    """Replicate's SD-family cogs take the standard names, and ``num_outputs``.
+    ``price``: the hardware the model page says it runs on, where confirmed."""
     return Replicate(model_ref=ref, batch_field="num_outputs", max_batch=max_batch,
-                     fields=fields)
+                     fields=fields, price=price)
 
 
 def guidance(local, replicate, **common):
@@ -79,7 +86,9 @@ SDXL = Model(
     backends=(
         DiffusersImage(repo="stabilityai/stable-diffusion-xl-base-1.0",
                   pipeline="StableDiffusionXLPipeline", variant="fp16"),
-        replicate_sd("stability-ai/sdxl:7762fd07cf82c948538e41f63f77d685e02b063e37e496e96eefd46c929f9bdc"),
+        # its model page: "This model runs on Nvidia A40 (Large) GPU hardware"
+        replicate_sd("stability-ai/sdxl:7762fd07cf82c948538e41f63f77d685e02b063e37e496e96eefd46c929f9bdc",
+                     price=on_hardware("gpu-a40-large")),
     ),
     params=(*sized(1024), STEPS, *guidance({}, dict(min=1.0, max=50.0)),
             NEGATIVE_PROMPT),
@@ -408,9 +417,12 @@ GPT_IMAGE_1_MINI = gpt_image(
 # --- 2025-26 hosted models (Replicate official models, run by name; schemas in
 # docs/schemas/replicate, sources in docs/providers-research.md section 12) --------
 
-def replicate_official(ref, output_ext="png", **kwargs):
-    """One image per prediction (these models take no ``num_outputs``)."""
-    return Replicate(model_ref=ref, output_ext=output_ext, **kwargs)
+def replicate_official(ref, output_ext="png", per_image=None, **kwargs):
+    """One image per prediction (these models take no ``num_outputs``).
+    ``per_image``: the dollars the model page lists per output image, where
+    a copy of it was found (docs/providers-research.md section 11)."""
+    price = per_image_on_page(per_image, ref) if per_image is not None else None
+    return Replicate(model_ref=ref, output_ext=output_ext, price=price, **kwargs)
 
 
 def safety_tolerance(most):
@@ -421,7 +433,7 @@ def safety_tolerance(most):
 FLUX_11_PRO_ULTRA = Model(
     "flux-1.1-pro-ultra", "FLUX1.1 [pro] ultra", TASK,
     summary="Black Forest Labs' FLUX1.1 [pro] in ultra and raw modes, up to 4 MP",
-    backends=(replicate_official("black-forest-labs/flux-1.1-pro-ultra", "jpg"),),
+    backends=(replicate_official("black-forest-labs/flux-1.1-pro-ultra", "jpg", per_image=0.06),),
     params=(
         aspect_ratio(("21:9", "16:9", "3:2", "4:3", "5:4", "1:1", "4:5", "3:4", "2:3",
                       "9:16", "9:21")),
@@ -436,6 +448,10 @@ FLUX2_RESOLUTIONS = ("0.5 MP", "1 MP", "2 MP", "4 MP")
 
 
 def flux2(model_id, label, ref, summary, *extra):
+    """No price declared: Replicate bills FLUX.2 per megapixel of the images
+    sent and made (plus a price per run for [pro]), and how it counts an
+    image's megapixels is not published, so no flat price is exact
+    (docs/providers-research.md section 11)."""
     return Model(
         model_id, label, TASK, summary=summary,
         backends=(replicate_official(ref, "webp", fields={"guidance_scale": "guidance",
@@ -466,7 +482,7 @@ FLUX2_FLEX = flux2(
 FLUX_11_PRO = Model(
     "flux-1.1-pro", "FLUX1.1 [pro]", TASK,
     summary="Black Forest Labs' FLUX1.1 [pro] (Replicate)",
-    backends=(replicate_official("black-forest-labs/flux-1.1-pro", "webp"),),
+    backends=(replicate_official("black-forest-labs/flux-1.1-pro", "webp", per_image=0.04),),
     params=(
         aspect_ratio(FLUX2_ASPECT_RATIOS),
         Param("prompt_upsampling", BOOL, default=False, label="Upsample prompt",
@@ -476,11 +492,12 @@ FLUX_11_PRO = Model(
 )
 
 
-def imagen4(model_id, label, ref, summary):
-    """Google's Imagen 4 tiers share one input schema on Replicate."""
+def imagen4(model_id, label, ref, summary, usd):
+    """Google's Imagen 4 tiers share one input schema on Replicate; each is
+    billed ``usd`` per output image."""
     return Model(
         model_id, label, TASK, summary=summary,
-        backends=(replicate_official(ref, "jpg", takes_seed=False),),
+        backends=(replicate_official(ref, "jpg", per_image=usd, takes_seed=False),),
         params=(
             aspect_ratio(("1:1", "9:16", "16:9", "3:4", "4:3")),
             output_format(("jpg", "png"), default="jpg"),
@@ -493,18 +510,20 @@ def imagen4(model_id, label, ref, summary):
 
 
 IMAGEN_4_FAST = imagen4("imagen-4-fast", "Imagen 4 Fast", "google/imagen-4-fast",
-                        "Google's Imagen 4, fast tier (Replicate)")
+                        "Google's Imagen 4, fast tier (Replicate)", 0.02)
 IMAGEN_4 = imagen4("imagen-4", "Imagen 4", "google/imagen-4",
-                   "Google's Imagen 4, standard tier (Replicate)")
+                   "Google's Imagen 4, standard tier (Replicate)", 0.04)
 IMAGEN_4_ULTRA = imagen4("imagen-4-ultra", "Imagen 4 Ultra", "google/imagen-4-ultra",
-                         "Google's Imagen 4, ultra tier: quality over speed (Replicate)")
+                         "Google's Imagen 4, ultra tier: quality over speed (Replicate)",
+                         0.06)
 
 
-def ideogram3(model_id, label, ref, summary):
-    """Ideogram 3.0's tiers share one input schema on Replicate."""
+def ideogram3(model_id, label, ref, summary, usd):
+    """Ideogram 3.0's tiers share one input schema on Replicate; each is
+    billed ``usd`` per output image."""
     return Model(
         model_id, label, TASK, summary=summary,
-        backends=(replicate_official(ref),),
+        backends=(replicate_official(ref, per_image=usd),),
         params=(
             aspect_ratio(("1:3", "3:1", "1:2", "2:1", "9:16", "16:9", "10:16", "16:10",
                           "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "1:1")),
@@ -519,13 +538,14 @@ def ideogram3(model_id, label, ref, summary):
 
 IDEOGRAM_V3_TURBO = ideogram3("ideogram-v3-turbo", "Ideogram 3.0 Turbo",
                               "ideogram-ai/ideogram-v3-turbo",
-                              "Ideogram 3.0, turbo tier: strong at text in images (Replicate)")
+                              "Ideogram 3.0, turbo tier: strong at text in images (Replicate)",
+                              0.03)
 IDEOGRAM_V3_BALANCED = ideogram3("ideogram-v3-balanced", "Ideogram 3.0 Balanced",
                                  "ideogram-ai/ideogram-v3-balanced",
-                                 "Ideogram 3.0, balanced tier (Replicate)")
+                                 "Ideogram 3.0, balanced tier (Replicate)", 0.06)
 IDEOGRAM_V3_QUALITY = ideogram3("ideogram-v3-quality", "Ideogram 3.0 Quality",
                                 "ideogram-ai/ideogram-v3-quality",
-                                "Ideogram 3.0, quality tier (Replicate)")
+                                "Ideogram 3.0, quality tier (Replicate)", 0.09)
 
 HIDREAM_RESOLUTIONS = ("1024 × 1024 (Square)", "768 × 1360 (Portrait)",
                        "1360 × 768 (Landscape)", "880 × 1168 (Portrait)",
@@ -558,7 +578,8 @@ HIDREAM_L1_FAST = hidream("hidream-l1-fast", "HiDream-I1 Fast", "prunaai/hidream
 RECRAFT_V3 = Model(
     "recraft-v3", "Recraft V3", TASK,
     summary="Recraft's V3 image model with named styles (Replicate)",
-    backends=(replicate_official("recraft-ai/recraft-v3", "webp", takes_seed=False),),
+    backends=(replicate_official("recraft-ai/recraft-v3", "webp", per_image=0.04,
+                                 takes_seed=False),),
     params=(
         Param("size", CHOICE, default="1024x1024",
               choices=("1024x1024", "1365x1024", "1024x1365", "1536x1024", "1024x1536",
@@ -584,7 +605,7 @@ RECRAFT_V3 = Model(
 QWEN_IMAGE = Model(
     "qwen-image", "Qwen-Image", TASK,
     summary="Alibaba Qwen's 20B image model, strong at text rendering (Replicate)",
-    backends=(replicate_official("qwen/qwen-image", "webp",
+    backends=(replicate_official("qwen/qwen-image", "webp", per_image=0.025,
                                  fields={"guidance_scale": "guidance"}),),
     params=(
         aspect_ratio(("1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3")),
@@ -603,7 +624,10 @@ QWEN_IMAGE = Model(
 SEEDREAM_4 = Model(
     "seedream-4", "Seedream 4", TASK,
     summary="ByteDance's Seedream 4: up to 4K images (Replicate)",
-    backends=(replicate_official("bytedance/seedream-4", "jpg", takes_seed=False),),
+    # one image a prediction (sequential_image_generation is left at its
+    # default, "disabled"): $0.03 whatever the size
+    backends=(replicate_official("bytedance/seedream-4", "jpg", per_image=0.03,
+                                 takes_seed=False),),
     params=(
         Param("size", CHOICE, default="2K", choices=("1K", "2K", "4K"),
               help="Image resolution"),

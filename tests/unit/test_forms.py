@@ -34,13 +34,13 @@ def test_the_form_holds_every_input_from_the_declarations(all_keys):
     # the cost: neither has a price per output known before the run
     assert props["summary"].view.label == (
         "This run makes 2 outputs with Stable Diffusion XL, gpt-image-2; cost unknown "
-        "for Stable Diffusion XL (price unknown), gpt-image-2 (no published price per "
+        "for Stable Diffusion XL (billed by the second), gpt-image-2 (no published price per "
         "output)")
     assert "max_cost" in props
     props, _ = form({"models": ["sdxl", "flux-schnell"], "prompt": "a cat",
                      "max_cost": 1}, all_keys)
     assert props["summary"].view.label.endswith(
-        "estimated cost $0.003; cost unknown for Stable Diffusion XL (price unknown); it "
+        "estimated cost $0.003; cost unknown for Stable Diffusion XL (billed by the second); it "
         "stops starting new items once it has cost $1.00 (outputs of unknown cost count "
         "nothing against it)")
 

@@ -121,7 +121,7 @@ def test_a_run_estimate_sums_priced_outputs_and_names_the_unknown():
     # 2 prompts x (3 x $0.003 + $0.065)
     assert estimate.usd == pytest.approx(2 * (3 * 0.003 + 0.065))
     assert estimate.by_model == pytest.approx({"flux-schnell": 0.018, "sd3.5-large": 0.13})
-    assert estimate.unknown == ["Stable Diffusion XL (price unknown)",
+    assert estimate.unknown == ["Stable Diffusion XL (billed by the second)",
                                 "gpt-image-2 (no published price per output)"]
 
 
@@ -156,7 +156,7 @@ def test_the_readme_price_table_is_derived_from_the_declarations():
     assert table == model_table.render_prices(), (
         "README price table is stale: run python scripts/model_table.py --write")
     assert "| `flux-schnell` | Replicate | $0.003 per image | 2026-11-29 |" in table
-    assert "| `sdxl` | Replicate | price unknown |" in table
+    assert "| `sd21` | Replicate | price unknown |" in table
 
 
 def test_a_chain_output_costs_its_hosted_steps_or_is_unknown():
