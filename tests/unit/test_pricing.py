@@ -179,6 +179,26 @@ def test_a_run_estimate_sums_priced_outputs_and_names_the_unknown():
                                 "gpt-image-2 (no published price per output)"]
 
 
+def test_a_video_run_estimate_follows_each_models_own_options():
+    choices = [choose("seedance-1-lite-t2v", "replicate"),  # its defaults: 720p, 5 s
+               choose("veo-3.1-t2v", "replicate", duration=4, generate_audio=False),
+               choose("hailuo-02-t2v", "replicate", resolution="512p")]
+    items = plan_module.plan(choices, ["a", "b"], seed=1)
+    estimate = pricing.estimate_items(items)
+    # 2 prompts x (5 s x $0.036 + 4 s x $0.20); 512p has no confirmed rate
+    assert estimate.by_model == pytest.approx({"seedance-1-lite-t2v": 2 * 5 * 0.036,
+                                               "veo-3.1-t2v": 2 * 4 * 0.20})
+    assert estimate.unknown == ["Hailuo 02 (no published price for these options)"]
+    kling = choose("kling-v2.1", "replicate", mode="pro", duration=10)
+    assert kling.backend.price.estimate(kling.options, 1).usd == pytest.approx(0.9)
+    # each video made records that estimate (Replicate reports no usage for it)
+    (item,) = plan_module.plan([kling], ["a"], seed=1)
+    video = module("core.backends.base").Output(data=b"", ext="mp4")
+    assert pricing.cost_of(item, video) == {
+        "usd": pytest.approx(0.9), "reported": False,
+        "basis": "1 video of 10 s at $0.09/s (pro)"}
+
+
 def test_local_runs_are_free_and_left_out_of_the_estimate():
     items = plan_module.plan([choose("sdxl", "diffusers")], ["a"], seed=1)
     estimate = pricing.estimate_items(items)
