@@ -7,8 +7,10 @@ A price knows two things:
   provider reported on it (OpenAI's ``usage`` token counts, Replicate's
   ``metrics.predict_time``), or None when the price is not billed by usage;
 - :meth:`Price.estimate`: the cost of outputs before they are made, from the
-  options (a flat price per image, a published price per quality and size),
-  or None when it cannot be known beforehand (billed by the second).
+  options (a flat price per image, a published price per quality and size,
+  a rate per second of video at the chosen resolution times its duration),
+  or None when it cannot be known beforehand (billed by the second of
+  hardware).
 
 Every :class:`Cost` says whether the provider reported what it is computed
 from (``reported``) and how (``basis``, a short sentence). A backend that
@@ -17,7 +19,7 @@ never a guess. Sources and dates: docs/providers-research.md section 11.
 """
 
 from dataclasses import dataclass, field
-from typing import Dict, Tuple
+from typing import Dict, Tuple, Union
 
 AUTO = "auto"
 
@@ -101,6 +103,78 @@ class Credits(Price):
     def estimate(self, options, count=1):
         return Cost(self.usd * count, False,
                     f"{self.credits * count:g} credits at {usd(self.usd_per_credit)}")
+
+
+@dataclass(frozen=True)
+class ByOptions(Price):
+    """A price read from a table keyed by some of the model's own options:
+    Replicate's official video models bill each second of output video at a
+    rate set by its resolution, mode or sound (or a flat price per video at
+    each resolution).
+
+    - ``by``: the names of the options (their Param names in the catalog)
+      whose values pick the rate, e.g. ``("resolution",)``; empty: one rate;
+    - ``rates``: their values, in ``by``'s order, -> US dollars;
+    - ``seconds``: billed per second of output video: the name of the option
+      holding the length (``"duration"``), or the fixed length in seconds of
+      every output of a model that has no such option (only where its schema
+      or page states it); None: ``rates`` is the price of one output;
+    - ``labels``: how ``describe`` names a yes/no option
+      (``{"generate_audio": "audio"}`` reads "audio on", "audio off").
+
+    A combination of options with no published rate has no estimate (its
+    cost reads "unknown", never a guess)."""
+
+    by: Tuple[str, ...] = ()
+    rates: Dict[Tuple, float] = field(default_factory=dict)
+    seconds: Union[str, float, None] = None
+    unit: str = "video"
+    labels: Dict[str, str] = field(default_factory=dict)
+
+    def __hash__(self):  # frozen with dicts: hash what identifies it
+        return hash((self.by, tuple(sorted(self.rates.items(), key=repr)), self.seconds,
+                     self.source))
+
+    @property
+    def per_second(self):
+        return self.seconds is not None
+
+    def describe(self):
+        what = "per second of video" if self.per_second else f"per {self.unit}"
+        if not self.by:
+            (rate,) = self.rates.values()
+            fixed = (f" ({self.seconds:g} s each)" if self.per_second
+                     and not isinstance(self.seconds, str) else "")
+            return f"{usd(rate)} {what}{fixed}"
+        tiers = ", ".join(f"{self._words(key)} {usd(rate)}" for key, rate in self.rates.items())
+        return f"{what}: {tiers}"
+
+    def estimate(self, options, count=1):
+        key = tuple(options.get(name) for name in self.by)
+        rate = self.rates.get(key)
+        if rate is None:
+            return None
+        plural = "s" if count != 1 else ""
+        detail = f" ({self._words(key)})" if self.by else ""
+        if not self.per_second:
+            return Cost(rate * count, False,
+                        f"{count} {self.unit}{plural} at {usd(rate)} each{detail}")
+        length = (options.get(self.seconds) if isinstance(self.seconds, str)
+                  else self.seconds)
+        if length is None:
+            return None
+        return Cost(rate * float(length) * count, False,
+                    f"{count} video{plural} of {float(length):g} s at {usd(rate)}/s{detail}")
+
+    def _words(self, key):
+        """The options' values as people read them: "1080p, audio on"."""
+        words = []
+        for name, value in zip(self.by, key):
+            if isinstance(value, bool):
+                words.append(f"{self.labels.get(name, name)} {'on' if value else 'off'}")
+            else:
+                words.append(str(value))
+        return ", ".join(words)
 
 
 @dataclass(frozen=True)
@@ -259,6 +333,8 @@ def estimate_items(items, times=1):
         if cost is None:
             note = (f"{label} (billed by the second)" if isinstance(price, Hardware)
                     else f"{label} (price unknown)" if price is None
+                    else f"{label} (no published price for these options)"
+                    if isinstance(price, ByOptions)
                     else f"{label} (no published price per output)")
             if note not in result.unknown:
                 result.unknown.append(note)

@@ -8,7 +8,7 @@ listed as retired, pointing to what runs instead.
 
 from ..core.catalog import RETIRED, Model
 from ..core.params import BOOL, CHOICE, FLOAT, GUIDANCE, INT, NEGATIVE_PROMPT, STEPS, Param
-from ..video.hosted import ReplicateVideo
+from ..video.hosted import ReplicateVideo, video_price
 from ..video.local import DiffusersVideo
 from ..video import twins
 from ..video.params import (
@@ -156,7 +156,10 @@ KLING_V21 = Model(
     summary="Kuaishou's Kling 2.1: 5 or 10 s at 24 fps, 720p or 1080p (Replicate)",
     backends=(
         ReplicateVideo(model_ref="kwaivgi/kling-v2.1", image_field="start_image",
-                       needs_prompt=True, takes_seed=False),
+                       needs_prompt=True, takes_seed=False,
+                       price=video_price("https://replicate.com/kwaivgi/kling-v2.1",
+                                         {("standard",): 0.05, ("pro",): 0.09},
+                                         by=("mode",))),
     ),
     params=(
         Param("mode", CHOICE, default="standard", choices=("standard", "pro"),

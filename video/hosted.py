@@ -17,3 +17,19 @@ class ReplicateVideo(Replicate):
 
     image_field: str = "image"
     output_ext: str = "mp4"
+
+
+# The day the video prices below were read (docs/providers-research.md
+# section 11, "Replicate video models").
+PRICES_CHECKED = "2026-11-29"
+
+
+def video_price(page, rates, by=("resolution",), seconds="duration", **kw):
+    """What Replicate bills for one of its official video models, as read on
+    its model ``page``: ``rates`` by the values of the options ``by``, per
+    second of output video (``seconds``: the option holding the length) or,
+    with ``seconds=None``, per video (:class:`core.pricing.ByOptions`)."""
+    from ..core.pricing import ByOptions
+
+    return ByOptions(by=tuple(by), rates=dict(rates), seconds=seconds,
+                     checked=PRICES_CHECKED, source=page, **kw)

@@ -3,11 +3,11 @@ once: each function gives the ``backends`` and ``params`` of a model for one
 task (``image=True``: image to video, the source image sent in the model's
 own field; else text to video). Each task's ``models.py`` adds its id, label
 and summary. Sources: docs/providers-research.md sections 9 and 12; schemas in
-docs/schemas/replicate.
+docs/schemas/replicate; prices in section 11 ("Replicate video models").
 """
 
 from ..core.params import BOOL, CHOICE, GUIDANCE, INT, NEGATIVE_PROMPT, STEPS, Param
-from .hosted import ReplicateVideo
+from .hosted import ReplicateVideo, video_price
 from .local import DiffusersVideo
 from .params import FPS, HAILUO_10S, LTX_NEGATIVE, LTX_NUM_FRAMES, MEMORY, frame_size
 
@@ -42,6 +42,9 @@ def ltx_video(image, *extra):
 
 
 def veo_31(image):
+    """No price: the public figures for Veo 3.1 on Replicate disagree ($0.40
+    and $0.20 a second with and without audio in one client, $0.75 and $0.10
+    elsewhere), so its cost stays unknown (research section 11)."""
     return dict(
         backends=(ReplicateVideo(model_ref="google/veo-3.1",
                                  image_field="image" if image else None,
@@ -63,7 +66,11 @@ def hailuo_02(image):
         backends=(ReplicateVideo(model_ref="minimax/hailuo-02",
                                  image_field="first_frame_image" if image else None,
                                  needs_prompt=True, takes_seed=False,
-                                 only_with=HAILUO_10S),),
+                                 only_with=HAILUO_10S,
+                                 # 512p: its sources disagree, so no price (unknown)
+                                 price=video_price(
+                                     "https://replicate.com/minimax/hailuo-02",
+                                     {("768p",): 0.045, ("1080p",): 0.08})),),
         params=(
             Param("duration", CHOICE, default=6, choices=(6, 10),
                   help="Seconds of video (10 s at 768p only)"),
@@ -79,7 +86,10 @@ def kling_v25_turbo_pro(image):
     return dict(
         backends=(ReplicateVideo(model_ref="kwaivgi/kling-v2.5-turbo-pro",
                                  image_field="start_image" if image else None,
-                                 needs_prompt=True, takes_seed=False),),
+                                 needs_prompt=True, takes_seed=False,
+                                 price=video_price(
+                                     "https://replicate.com/kwaivgi/kling-v2.5-turbo-pro",
+                                     {(): 0.07}, by=())),),
         params=(
             Param("duration", CHOICE, default=5, choices=(5, 10), help="Seconds of video"),
             *_aspect(image, ("16:9", "9:16", "1:1"), "Landscape, portrait or square"),
@@ -88,12 +98,21 @@ def kling_v25_turbo_pro(image):
     )
 
 
+# What Replicate bills per second of Seedance 1 output video, by resolution
+SEEDANCE_1_RATES = {
+    "bytedance/seedance-1-lite": {("480p",): 0.018, ("720p",): 0.036, ("1080p",): 0.072},
+    "bytedance/seedance-1-pro": {("480p",): 0.03, ("720p",): 0.06, ("1080p",): 0.15},
+}
+
+
 def seedance_1(ref, default_resolution, image):
     """ByteDance's Seedance 1 Lite and Pro (one schema, section 2)."""
     aspect = " (aspect follows the image)" if image else ""
     return dict(
         backends=(ReplicateVideo(model_ref=ref, image_field="image" if image else None,
-                                 needs_prompt=True),),
+                                 needs_prompt=True,
+                                 price=video_price(f"https://replicate.com/{ref}",
+                                                   SEEDANCE_1_RATES[ref])),),
         params=(
             Param("duration", INT, default=5, min=2, max=12, help="Seconds of video"),
             Param("resolution", CHOICE, default=default_resolution,

@@ -96,6 +96,70 @@ def test_hardware_price_from_replicate_predict_time():
     assert l40s.estimate({}, 1) is None  # not known before it runs
 
 
+def test_a_video_priced_per_second_by_resolution_costs_its_duration_times_the_rate():
+    price = pricing.ByOptions(by=("resolution",), seconds="duration",
+                              rates={("480p",): 0.018, ("720p",): 0.036, ("1080p",): 0.072})
+    cost = price.estimate({"resolution": "720p", "duration": 5}, 2)
+    assert cost.usd == pytest.approx(2 * 5 * 0.036) and not cost.reported
+    assert cost.basis == "2 videos of 5 s at $0.036/s (720p)"
+    assert price.estimate({"resolution": "1080p", "duration": 12}, 1).usd == pytest.approx(
+        12 * 0.072)
+    # a resolution no published rate covers, or no length: unknown, never a guess
+    assert price.estimate({"resolution": "4k", "duration": 5}, 1) is None
+    assert price.estimate({"resolution": "480p"}, 1) is None
+    assert price.describe() == "per second of video: 480p $0.018, 720p $0.036, 1080p $0.072"
+
+
+def test_a_video_price_keyed_by_several_options_and_a_fixed_length():
+    price = pricing.ByOptions(by=("resolution", "generate_audio"), seconds="duration",
+                              labels={"generate_audio": "audio"},
+                              rates={("1080p", True): 0.4, ("1080p", False): 0.2})
+    assert price.estimate({"resolution": "1080p", "generate_audio": False,
+                           "duration": 8}, 1).usd == pytest.approx(1.6)
+    assert price.estimate({"resolution": "1080p", "generate_audio": True,
+                           "duration": 4}, 1).basis == "1 video of 4 s at $0.40/s (1080p, audio on)"
+    assert price.describe() == ("per second of video: 1080p, audio on $0.40, "
+                                "1080p, audio off $0.20")
+    # one rate, a length the model's schema fixes (no duration option)
+    flat = pricing.ByOptions(rates={(): 0.07}, seconds=5)
+    assert flat.estimate({}, 3).usd == pytest.approx(3 * 5 * 0.07)
+    assert flat.describe() == "$0.07 per second of video (5 s each)"
+    assert pricing.ByOptions(rates={(): 0.07}, seconds="duration").describe() == (
+        "$0.07 per second of video")
+
+
+def test_a_flat_price_per_video_by_resolution():
+    price = pricing.ByOptions(by=("resolution",), rates={("480p",): 0.05, ("720p",): 0.1})
+    cost = price.estimate({"resolution": "720p", "num_frames": 121}, 3)
+    assert cost.usd == pytest.approx(0.3) and cost.basis == "3 videos at $0.10 each (720p)"
+    assert price.describe() == "per video: 480p $0.05, 720p $0.10"
+    assert price.reported({"predict_time": 30.0}) is None  # billed by output, not time
+
+
+def test_every_video_price_estimates_each_option_value_it_declares():
+    """A priced video model prices every value its form offers for the
+    options its price reads: no choice the user can make reads "unknown"
+    unless the model's own rule (Hailuo's 10 s at 768p only) refuses it."""
+    checked = 0
+    for model, backend in hosted_backends():
+        price = backend.price
+        if not isinstance(price, pricing.ByOptions):
+            continue
+        params = {p.name: p for p in model.params_for(backend.kind)}
+        for name in price.by:
+            assert name in params, f"{model.id}: its price reads {name!r}, not an option"
+            allowed = params[name].choices or (True, False)  # a choice, or yes/no
+            for key in price.rates:
+                assert key[price.by.index(name)] in allowed, (model.id, key)
+        if isinstance(price.seconds, str):
+            assert price.seconds in params, (model.id, price.seconds)
+        clean, errors = catalog.validate_options(model, backend.kind, {})
+        assert not errors
+        assert price.estimate(clean, 1) is not None, f"{model.id}: defaults have no price"
+        checked += 1
+    assert checked >= 1
+
+
 def test_dollars_read_as_people_write_them():
     assert pricing.usd(0.003) == "$0.003"
     assert pricing.usd(0.065) == "$0.065"
@@ -123,6 +187,26 @@ def test_a_run_estimate_sums_priced_outputs_and_names_the_unknown():
     assert estimate.by_model == pytest.approx({"flux-schnell": 0.018, "sd3.5-large": 0.13})
     assert estimate.unknown == ["Stable Diffusion XL (billed by the second)",
                                 "gpt-image-2 (no published price per output)"]
+
+
+def test_a_video_run_estimate_follows_each_models_own_options():
+    choices = [choose("seedance-1-lite-t2v", "replicate"),  # its defaults: 720p, 5 s
+               choose("kling-v2.1", "replicate", mode="standard", duration=10),
+               choose("hailuo-02-t2v", "replicate", resolution="512p")]
+    items = plan_module.plan(choices, ["a", "b"], seed=1)
+    estimate = pricing.estimate_items(items)
+    # 2 prompts x (5 s x $0.036 + 10 s x $0.05); 512p has no confirmed rate
+    assert estimate.by_model == pytest.approx({"seedance-1-lite-t2v": 2 * 5 * 0.036,
+                                               "kling-v2.1": 2 * 10 * 0.05})
+    assert estimate.unknown == ["Hailuo 02 (no published price for these options)"]
+    kling = choose("kling-v2.1", "replicate", mode="pro", duration=10)
+    assert kling.backend.price.estimate(kling.options, 1).usd == pytest.approx(0.9)
+    # each video made records that estimate (Replicate reports no usage for it)
+    (item,) = plan_module.plan([kling], ["a"], seed=1)
+    video = module("core.backends.base").Output(data=b"", ext="mp4")
+    assert pricing.cost_of(item, video) == {
+        "usd": pytest.approx(0.9), "reported": False,
+        "basis": "1 video of 10 s at $0.09/s (pro)"}
 
 
 def test_local_runs_are_free_and_left_out_of_the_estimate():
