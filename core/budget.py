@@ -12,7 +12,7 @@ reserves nothing and counts what it cost once it is known.
 
 import threading
 
-from .pricing import cost_of, usd
+from .pricing import cost_of, is_hosted, usd
 
 NOT_RUN = "not run: "  # how failures of items a run never started begin
 
@@ -43,6 +43,12 @@ class Budget:
         with self._lock:
             self._running -= reserved
             self.spent += spent
+
+
+def may_cost(backend):
+    """Whether running ``backend`` may be paid for: a hosted model, or a
+    chain of models (its steps' costs add up as it runs)."""
+    return is_hosted(backend) or getattr(backend, "priced_by_steps", False)
 
 
 def expected_usd(item):

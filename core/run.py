@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional
 
 from .backends.base import GenerationError
-from .budget import Budget, outputs_usd
+from .budget import Budget, may_cost, outputs_usd
 from .pacing import Pacer
 from .pricing import usd
 from .plan import count_outputs
@@ -236,32 +236,48 @@ class Run:
         once and a memory budget never thrashes. Outputs go to the media
         worker as each item's are done."""
         for backend, items in lanes:
-            by_job = {id(item.job): item for item in items}
-            reported = set()
-            error = NOT_STARTED
-            last = time.perf_counter()
-            if not self._cancelled.is_set():
-                try:
-                    for job, outputs, failure in backend.generate_many(
-                            [item.job for item in items], self.secrets):
-                        item = by_job[id(job)]
-                        reported.add(id(job))
-                        now = time.perf_counter()
-                        latency, last = now - last, now
-                        if outputs and all(o.latency_s is not None for o in outputs):
-                            latency = sum(o.latency_s for o in outputs)  # its share
-                        message = redact(failure, self.secrets) if failure else None
-                        media.submit(self._prepare, item, outputs, latency, message
-                                     ).add_done_callback(lambda future, item=item: finished.put(
-                                         (item, _outcome(future))))
-                        if self._cancelled.is_set() or self._abandoned.is_set():
-                            break
-                except Exception as e:  # a bug: what is left of the group fails
-                    error = redact(f"{type(e).__name__}: {e}", self.secrets)
-                    logger.warning("local generation failed: %s", error)
-            for item in items:
-                if id(item.job) not in reported:
-                    finished.put((item, (None, 0.0, error)))
+            # a group that pays a provider (a chain with a hosted step) under
+            # a budget starts its items one at a time, each only while the
+            # budget allows; otherwise the whole group is one call
+            budgeted = self.max_cost is not None and may_cost(backend)
+            for batch in ([item] for item in items) if budgeted else [items]:
+                self._run_lane_batch(backend, batch, media, finished)
+
+    def _run_lane_batch(self, backend, items, media, finished):
+        by_job = {id(item.job): item for item in items}
+        reported = set()
+        error = NOT_STARTED
+        last = time.perf_counter()
+        reserved = 0.0
+        if len(items) == 1 and self.max_cost is not None:
+            reserved = self.budget.reserve(items[0])
+            if reserved is None:  # the budget is spent: never started
+                reserved, error = 0.0, self.budget.message
+        if error == NOT_STARTED and not self._cancelled.is_set():
+            try:
+                for job, outputs, failure in backend.generate_many(
+                        [item.job for item in items], self.secrets):
+                    item = by_job[id(job)]
+                    reported.add(id(job))
+                    self.budget.settle(reserved, outputs_usd(item, outputs or ()))
+                    reserved = 0.0
+                    now = time.perf_counter()
+                    latency, last = now - last, now
+                    if outputs and all(o.latency_s is not None for o in outputs):
+                        latency = sum(o.latency_s for o in outputs)  # its share
+                    message = redact(failure, self.secrets) if failure else None
+                    media.submit(self._prepare, item, outputs, latency, message
+                                 ).add_done_callback(lambda future, item=item: finished.put(
+                                     (item, _outcome(future))))
+                    if self._cancelled.is_set() or self._abandoned.is_set():
+                        break
+            except Exception as e:  # a bug: what is left of the group fails
+                error = redact(f"{type(e).__name__}: {e}", self.secrets)
+                logger.warning("local generation failed: %s", error)
+        self.budget.settle(reserved, 0.0)
+        for item in items:
+            if id(item.job) not in reported:
+                finished.put((item, (None, 0.0, error)))
 
     def _prepare(self, item, outputs, latency, error=None):
         """The media work of an item's outputs; (prepared, latency, error).

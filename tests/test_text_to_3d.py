@@ -462,6 +462,26 @@ def test_text_to_image_to_local_shap_e(tiny_shap_e, servers, dataset):
     assert gen.mesh_provider_ref == "openai/shap-e-img2img"
 
 
+def test_a_budget_stops_a_chain_whose_mesh_step_runs_locally(tiny_shap_e, servers, dataset):
+    """A hosted image step priced per image, then the local Shap-E: the chain
+    runs in the local lane, and the budget still stops starting items there."""
+    prompts = ["a lamp", "a chair", "a vase"]
+    res = foo.get_operator(TXT2MESH)(
+        dataset, prompt=prompts, model="via-image", seed=2, image_model="flux-schnell",
+        image_backend="replicate", image_options={"num_inference_steps": 2},
+        mesh_model="shap-e-img2img", mesh_backend="diffusers",
+        mesh_options={**TINY, "mesh_format": "ply"}, max_cost=0.005).result
+    # $0.003 an image: the second starts at $0.003, under the budget; then no more
+    _, groups = groups_of(res)
+    assert len(groups) == 2
+    assert [f["error"] for f in res["failed"]] == ["not run: budget of $0.005 reached"]
+    assert res["cost_usd"] == pytest.approx(0.006)
+    posts = [r for r in servers["replicate"].requests if r.method == "POST"]
+    assert len(posts) == 2  # nothing was sent for what did not run
+    for group in groups.values():
+        assert group["mesh"].generation.cost.usd == pytest.approx(0.003)
+
+
 def test_two_local_steps_each_load_once_within_room_for_one(tiny_shap_e, dataset,
                                                              monkeypatch):
     """A local image model, then local Shap-E, on three prompts with room on
