@@ -6,7 +6,8 @@ import re
 
 import fiftyone as fo
 
-from .ui import expect, model_named
+from .conftest import SCREENSHOTS
+from .ui import AppUI, contrast, expect, light_theme, model_named
 
 OPERATOR = "Generate images from text"
 
@@ -132,3 +133,36 @@ def test_six_models_make_a_form_that_says_each_thing_once(app, dataset_name):
         "(sel) => document.querySelector(sel).scrollHeight", f"{app.form_body}")
     print(f"\nform height with six models at 1400 px: {height} px")
     app.shot("form-six-models")
+
+
+def test_the_form_reads_in_the_dark_and_light_themes_at_1400_and_1920_px(
+        app, dataset_name, second_browser):
+    """Two models in the dark theme at 1920 px, then in the light theme (a
+    second person's browser) at 1920 and 1400 px: every text readable (WCAG AA
+    contrast), nothing wider than the form."""
+    fo.Dataset(dataset_name, persistent=True)
+    page = second_browser.new_page()
+    light_theme(page)
+    for ui, theme in ((app, "dark"), (AppUI(page, app.base_url, SCREENSHOTS), "light")):
+        ui.page.set_viewport_size({"width": 1920, "height": 1080})
+        ui.open_dataset(dataset_name)
+        ui.open_operator(OPERATOR)
+        ui.choose_models(["FLUX.1 [schnell]", "Stable Diffusion 1.5"])
+        ui.fill("Prompt", "a lighthouse")
+        ui.expect_summary("This run makes 2 outputs")
+        background = ui.page.evaluate("getComputedStyle(document.body).backgroundColor")
+        level = sum(int(x) for x in re.findall(r"\d+", background)[:3]) / 3
+        assert (level > 128) == (theme == "light"), background
+        for width in (1920, 1400):
+            ui.page.set_viewport_size({"width": width, "height": 1080})
+            texts = {"label": ui.label("Models"), "chip": ui.chips("Models").first,
+                     "help": ui.form.get_by_text("One model, or several").first,
+                     "summary": ui.form.get_by_text("This run makes").first,
+                     "section": ui.label("Run on", ui.section("Stable Diffusion 1.5")),
+                     "advanced": ui.advanced_toggle}
+            for name, text in texts.items():
+                assert contrast(text) >= 4.5, (theme, width, name)
+            wide, room = ui.page.locator(ui.form_body).first.evaluate(
+                "(f) => [f.scrollWidth, f.clientWidth]")
+            assert wide <= room, (theme, width)
+            ui.shot(f"form-{theme}-{width}")

@@ -32,6 +32,34 @@ def model_named(label):
     return re.compile(rf"^\s*{re.escape(label)}(\s+·.*|\s+\(.*)?\s*$")
 
 
+# WCAG's contrast ratio of an element's text against the first opaque
+# background behind it (4.5 is the AA minimum for body text)
+_CONTRAST = """(el) => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  let node = el, back = [255, 255, 255];
+  for (; node; node = node.parentElement) {
+    const c = rgb(getComputedStyle(node).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) { back = c; break; }
+  }
+  const a = lum(rgb(getComputedStyle(el).color)), b = lum(back);
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def contrast(locator):
+    """The contrast ratio a person reads ``locator``'s text at (1 to 21)."""
+    return locator.evaluate(_CONTRAST)
+
+
+def light_theme(page):
+    """Opens the App in its light theme, as its theme button leaves it (MUI's
+    stored mode), for this page only."""
+    page.add_init_script("window.localStorage.setItem('mui-mode', 'light')")
+
+
 class AppUI:
     def __init__(self, page, base_url, shots_dir):
         self.page = page
