@@ -209,8 +209,9 @@ def test_app_run_streams_progress_and_opens_the_videos(servers, images):
     assert [t["operator_uri"] for t in triggers][-2:] == ["open_dataset", "notify"]
     assert triggers[-2]["params"]["dataset"] == f"{images.name}-text-videos"
     assert triggers[-1]["params"] == {
-        "message": f"Generated 2 videos; they are in the dataset {images.name}-text-videos, "
-        "now open", "variant": "success"}
+        # 2 videos of 6 s (the default) at 768p, $0.045 a second
+        "message": f"Generated 2 videos; it cost $0.54 (README: Cost); they are in the "
+        f"dataset {images.name}-text-videos, now open", "variant": "success"}
     out = fo.load_dataset(f"{images.name}-text-videos")
     assert sorted(out.values("generation.prompt")) == ["a blue kite", "a red kite"]
     bodies = [r.json["input"] for r in servers["replicate"].requests if r.method == "POST"]
