@@ -7,6 +7,7 @@ import os
 import fiftyone.operators.types as types
 
 from ..core import media, sdk
+from ..core.call_docs import documented
 from ..core.operator import FromImagesOperator
 from ..core.params import BOOL, CHOICE, Param
 from ..core.plan import TaskInputs
@@ -40,6 +41,7 @@ class EditImages(FromImagesOperator):
     output_suffix = "edits"
     output_slice = EDIT_SLICE
 
+    @documented
     def __call__(self, sample_collection, model="sd15-edit", prompt=None, mode=None,
                  backend=None, seed=None, output="grouped", drop_replaced_labels=False,
                  output_dir=None, delegate=False, **model_options):
@@ -64,16 +66,11 @@ class EditImages(FromImagesOperator):
             drop_replaced_labels (False): inpainting: leave out copied labels
                 of the masked classes
             output_dir (None): where files go
-            score (None): metric ids (``clip_score``, ``pick_score``,
-                ``aesthetic``) that score each edit as it is written (README:
-                "Scores"); the result's ``score_failed`` lists what could not
-                be scored
-            max_cost (None): a budget in US dollars: no new hosted edit
-                starts once the run has cost this much (README: Cost)
-            delegate (False): queue the run for ``fiftyone delegated launch``
+            {templates}
+            {run_options}
             **model_options: ``strength``, ``mask_field``, ``mask_classes``
                 (a list or "a, b"), ``mask_margin``, ``invert_mask``,
-                ``num_images``, ``num_inference_steps``, ``shards``, ``timeout``...
+                ``num_images``, ``num_inference_steps``, ``shards``...
 
         Returns:
             an ExecutionResult whose ``result`` is ``{"dataset", "sample_ids",

@@ -2,6 +2,7 @@
 group beside its source image."""
 
 from ..core import sdk
+from ..core.call_docs import documented
 from ..core.operator import FromImagesOperator
 from .writer import VIDEO_SLICE, VideoWriter
 
@@ -18,6 +19,7 @@ class ImageToVideo(FromImagesOperator):
     output_suffix = "videos"
     output_slice = VIDEO_SLICE
 
+    @documented
     def __call__(self, sample_collection, model="svd-xt", prompt=None, backend=None,
                  seed=None, negative_prompt=None, output_dir=None, delegate=False,
                  **model_options):
@@ -40,25 +42,8 @@ class ImageToVideo(FromImagesOperator):
             negative_prompt (None): what the videos should not show
             output_dir (None): where files go; default
                 ``<fo.config.default_dataset_dir>/multigen/<output dataset>``
-            template_mode ("combinatorial"), num_prompts (16), wildcards_dir
-                (None): how prompt templates such as ``"a {red|blue} car"``
-                expand: every combination, ``"random"`` (``num_prompts``
-                distinct prompts per template, drawn with the run's seed) or
-                ``"literal"`` (none); ``__name__`` reads ``name.txt`` of
-                ``wildcards_dir`` (README: "Prompt templates")
-            embed_provenance (True): write the provenance into each file
-                (README: "Provenance inside the files")
-            timeout (600): seconds each hosted item may wait for its provider
-                before it is listed as failed (a running Replicate prediction
-                is then cancelled)
-            max_cost (None): a budget in US dollars: no new hosted item
-                starts once the run has cost this much; the rest is listed in
-                ``failed`` as "not run: budget of $X reached" (README: Cost)
-            score (None): metric ids (``clip_score``, ``pick_score``,
-                ``aesthetic``) that score each output as it is written
-                (README: "Scores"); the result's ``score_failed`` lists what
-                could not be scored
-            delegate (False): queue the run for ``fiftyone delegated launch``
+            {templates}
+            {run_options}
             **model_options: options of the chosen model(s), e.g.
                 ``num_frames``, ``fps``, ``motion_bucket_id``, ``sizing``,
                 ``memory``; each goes to the models that have it

@@ -2,6 +2,7 @@
 grouped 3D samples out (``mesh`` + ``preview`` + ``image`` slices)."""
 
 from ..core import sdk
+from ..core.call_docs import documented
 from ..core.groups import output_dataset
 from ..core.operator import NO_PROMPT, FromImagesOperator, GenerateOperator
 from .writer import MESH_SLICE, MeshWriter, show_previews_in_grid
@@ -38,6 +39,7 @@ class TextTo3D(_MeshOperator, GenerateOperator):
                    "followed by any image-to-3D model")
     prompt_help = "One prompt per line, one object each; each runs on every chosen model"
 
+    @documented
     def __call__(self, sample_collection, prompt, model="shap-e", backend=None,
                  seed=None, num_images=1, output_dir=None, delegate=False,
                  **model_options):
@@ -56,25 +58,8 @@ class TextTo3D(_MeshOperator, GenerateOperator):
             seed (None): the seed; random when None (recorded per sample)
             num_images (1): meshes per prompt and model
             output_dir (None): where files go
-            template_mode ("combinatorial"), num_prompts (16), wildcards_dir
-                (None): how prompt templates such as ``"a {red|blue} car"``
-                expand: every combination, ``"random"`` (``num_prompts``
-                distinct prompts per template, drawn with the run's seed) or
-                ``"literal"`` (none); ``__name__`` reads ``name.txt`` of
-                ``wildcards_dir`` (README: "Prompt templates")
-            embed_provenance (True): write the provenance into each file
-                (README: "Provenance inside the files")
-            timeout (600): seconds each hosted item may wait for its provider
-                before it is listed as failed (a running Replicate prediction
-                is then cancelled)
-            max_cost (None): a budget in US dollars: no new hosted item
-                starts once the run has cost this much; the rest is listed in
-                ``failed`` as "not run: budget of $X reached" (README: Cost)
-            score (None): metric ids (``clip_score``, ``pick_score``,
-                ``aesthetic``) that score each output as it is written
-                (README: "Scores"); the result's ``score_failed`` lists what
-                could not be scored
-            delegate (False): queue the run for ``fiftyone delegated launch``
+            {templates}
+            {run_options}
             **model_options: options of the chosen model(s), e.g.
                 ``guidance_scale``, ``frame_size``, ``mesh_format``; for
                 ``via-image``: ``image_model``, ``mesh_model``,
@@ -103,6 +88,7 @@ class ImageTo3D(_MeshOperator, FromImagesOperator):
     output_suffix = OUTPUT_SUFFIX
     output_slice = MESH_SLICE
 
+    @documented
     def __call__(self, sample_collection, model="stable-fast-3d", backend=None,
                  seed=None, num_images=None, output_dir=None, delegate=False,
                  **model_options):
@@ -118,19 +104,7 @@ class ImageTo3D(_MeshOperator, FromImagesOperator):
             seed (None): the seed, for models that take one
             num_images (None): meshes per image, for models that make several
             output_dir (None): where files go
-            embed_provenance (True): write the provenance into each file
-                (README: "Provenance inside the files")
-            timeout (600): seconds each hosted item may wait for its provider
-                before it is listed as failed (a running Replicate prediction
-                is then cancelled)
-            max_cost (None): a budget in US dollars: no new hosted item
-                starts once the run has cost this much; the rest is listed in
-                ``failed`` as "not run: budget of $X reached" (README: Cost)
-            score (None): metric ids (``clip_score``, ``pick_score``,
-                ``aesthetic``) that score each output as it is written
-                (README: "Scores"); the result's ``score_failed`` lists what
-                could not be scored
-            delegate (False): queue the run for ``fiftyone delegated launch``
+            {run_options}
             **model_options: options of the chosen model(s)
 
         Returns:

@@ -1,6 +1,7 @@
 """The ``txt2img`` operator: prompts x models -> image samples."""
 
 from ..core import sdk
+from ..core.call_docs import documented
 from ..core.operator import GenerateOperator
 from ..core.samples import save_compare_view
 from .writer import ImageWriter
@@ -15,6 +16,7 @@ class TextToImage(GenerateOperator):
     description = ("Generate images from prompts with local (diffusers) or "
                    "hosted (Replicate, OpenAI, Stability AI) models")
 
+    @documented
     def __call__(self, sample_collection, prompt=None, model="flux-schnell",
                  backend=None, seed=None, num_images=1, negative_prompt=None,
                  output_dir=None, prompts_file=None, prompt_field=None, shards=None,
@@ -41,25 +43,8 @@ class TextToImage(GenerateOperator):
                 values are prompts (captions, say)
             shards (None): with ``delegate=True``, split the run into this many
                 delegated operations for several workers
-            template_mode ("combinatorial"), num_prompts (16), wildcards_dir
-                (None): how prompt templates such as ``"a {red|blue} car"``
-                expand: every combination, ``"random"`` (``num_prompts``
-                distinct prompts per template, drawn with the run's seed) or
-                ``"literal"`` (none); ``__name__`` reads ``name.txt`` of
-                ``wildcards_dir`` (README: "Prompt templates")
-            embed_provenance (True): write the provenance into each file
-                (README: "Provenance inside the files")
-            timeout (600): seconds each hosted item may wait for its provider
-                before it is listed as failed (a running Replicate prediction
-                is then cancelled)
-            max_cost (None): a budget in US dollars: no new hosted item
-                starts once the run has cost this much; the rest is listed in
-                ``failed`` as "not run: budget of $X reached" (README: Cost)
-            score (None): metric ids (``clip_score``, ``pick_score``,
-                ``aesthetic``) that score each output as it is written
-                (README: "Scores"); the result's ``score_failed`` lists what
-                could not be scored
-            delegate (False): queue the run for ``fiftyone delegated launch``
+            {templates}
+            {run_options}
             **model_options: options of the chosen model(s), e.g. ``width``,
                 ``num_inference_steps``; each goes to the models that have it
 

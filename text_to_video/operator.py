@@ -1,6 +1,7 @@
 """The ``txt2video`` operator: prompts x models -> video samples."""
 
 from ..core import sdk
+from ..core.call_docs import documented
 from ..core.operator import GenerateOperator
 from ..core.samples import save_compare_view
 from .writer import TextVideoWriter, output_dataset
@@ -14,6 +15,7 @@ class TextToVideo(GenerateOperator):
     description = ("Generate videos from prompts with local (diffusers) or hosted "
                    "(Replicate) text-to-video models")
 
+    @documented
     def __call__(self, sample_collection, prompt=None, model="wan2.1-t2v-1.3b",
                  backend=None, seed=None, negative_prompt=None, output_dir=None,
                  prompts_file=None, prompt_field=None, shards=None, delegate=False,
@@ -43,15 +45,8 @@ class TextToVideo(GenerateOperator):
                 values are prompts (captions, say)
             shards (None): with ``delegate=True``, split the run into this many
                 delegated operations for several workers
-            template_mode ("combinatorial"), num_prompts (16), wildcards_dir
-                (None): how prompt templates such as ``"a {red|blue} car"``
-                expand (README: "Prompt templates")
-            embed_provenance (True): write the provenance into each file
-                (README: "Provenance inside the files")
-            timeout (600): seconds each hosted item may wait for its provider
-                before it is listed as failed (a running Replicate prediction
-                is then cancelled)
-            delegate (False): queue the run for ``fiftyone delegated launch``
+            {templates}
+            {run_options}
             **model_options: options of the chosen model(s), e.g.
                 ``num_frames``, ``fps``, ``duration``, ``memory``; each goes to
                 the models that have it
