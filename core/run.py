@@ -241,15 +241,17 @@ class Run:
             # budget allows; otherwise the whole group is one call
             budgeted = self.max_cost is not None and may_cost(backend)
             for batch in ([item] for item in items) if budgeted else [items]:
-                self._run_lane_batch(backend, batch, media, finished)
+                self._run_lane_batch(backend, batch, media, finished, budgeted)
 
-    def _run_lane_batch(self, backend, items, media, finished):
+    def _run_lane_batch(self, backend, items, media, finished, budgeted=False):
+        """One ``generate_many`` call over ``items``; a ``budgeted`` one (a
+        single item) starts only while the budget allows."""
         by_job = {id(item.job): item for item in items}
         reported = set()
         error = NOT_STARTED
         last = time.perf_counter()
         reserved = 0.0
-        if len(items) == 1 and self.max_cost is not None:
+        if budgeted:
             reserved = self.budget.reserve(items[0])
             if reserved is None:  # the budget is spent: never started
                 reserved, error = 0.0, self.budget.message

@@ -78,3 +78,14 @@ def test_without_a_budget_everything_runs_and_the_cost_is_summed():
     done, writer, _ = run(backend, PROMPTS, max_cost=None)
     assert len(writer.sample_ids) == 10 and not done.failed
     assert done.spent_usd == pytest.approx(0.1)
+
+
+def test_a_spent_budget_never_stops_local_items():
+    from tests.unit.test_packing import Packing, choice
+
+    items = plan_module.plan([choice("local", Packing())], ["a"], seed=1)
+    writer = MemoryWriter()
+    done = Run(items, {}, writer, max_cost=0.01)
+    done.budget.spent = 0.02  # hosted items spent it already
+    list(done)
+    assert len(writer.sample_ids) == 1 and not done.failed
