@@ -255,7 +255,8 @@ class Run:
             reserved = self.budget.reserve(items[0])
             if reserved is None:  # the budget is spent: never started
                 reserved, error = 0.0, self.budget.message
-        if error == NOT_STARTED and not self._cancelled.is_set():
+        stopped = self._cancelled.is_set() or self._abandoned.is_set()
+        if error == NOT_STARTED and not stopped:
             try:
                 for job, outputs, failure in backend.generate_many(
                         [item.job for item in items], self.secrets):
