@@ -1,7 +1,8 @@
 """The options every generate operator's SDK call takes, documented once.
 
 An operator's ``__call__`` docstring names them with a placeholder line
-(``{templates}`` for the prompt-template options, ``{run_options}`` for the
+(``{prompt_sources}`` for prompts read from a file or a field,
+``{templates}`` for the prompt-template options, ``{run_options}`` for the
 rest) and is decorated with :func:`documented`, which writes them in at the
 placeholder's indentation, so ``help(operator)`` reads them in full.
 """
@@ -9,6 +10,11 @@ placeholder's indentation, so ``help(operator)`` reads them in full.
 import re
 
 FRAGMENTS = {
+    "prompt_sources": '''\
+prompts_file (None): a .txt (one prompt per line) or .csv (a
+    ``prompt`` column) file of prompts
+prompt_field (None): a string field of ``sample_collection`` whose
+    values are prompts (captions, say)''',
     "templates": '''\
 template_mode ("combinatorial"), num_prompts (16), wildcards_dir
     (None): how prompt templates such as ``"a {red|blue} car"``
@@ -19,6 +25,8 @@ template_mode ("combinatorial"), num_prompts (16), wildcards_dir
     "run_options": '''\
 embed_provenance (True): write the provenance into each file
     (README: "Provenance inside the files")
+shards (None): with ``delegate=True``, split the run into this many
+    delegated operations for several workers
 timeout (600): seconds each hosted item may wait for its provider
     before it is listed as failed (a running Replicate prediction
     is then cancelled)

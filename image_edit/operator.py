@@ -70,7 +70,7 @@ class EditImages(FromImagesOperator):
             {run_options}
             **model_options: ``strength``, ``mask_field``, ``mask_classes``
                 (a list or "a, b"), ``mask_margin``, ``invert_mask``,
-                ``num_images``, ``num_inference_steps``, ``shards``...
+                ``num_images``, ``num_inference_steps``...
 
         Returns:
             an ExecutionResult whose ``result`` is ``{"dataset", "sample_ids",

@@ -37,12 +37,7 @@ class TextToImage(GenerateOperator):
             negative_prompt (None): what the images should not show
             output_dir (None): where files go; default
                 ``<fo.config.default_dataset_dir>/multigen/<dataset>``
-            prompts_file (None): a .txt (one prompt per line) or .csv (a
-                ``prompt`` column) file of prompts
-            prompt_field (None): a string field of ``sample_collection`` whose
-                values are prompts (captions, say)
-            shards (None): with ``delegate=True``, split the run into this many
-                delegated operations for several workers
+            {prompt_sources}
             {templates}
             {run_options}
             **model_options: options of the chosen model(s), e.g. ``width``,
