@@ -22,6 +22,18 @@ _INPUT = "input:not([aria-hidden=true]), textarea:not([aria-hidden=true])"
 SLOW = 120_000  # ms: a run on 2 loaded cores, the App reloading its grid
 
 
+# the names in the open model list once it shows only models matching the
+# search box's text (read in one go: the App may redraw at any moment); null
+# until then
+_OPTIONS_MATCHING = """(box, text) => {
+  if (box.value.toLowerCase() !== text) return null;
+  if (document.querySelector('.MuiAutocomplete-noOptions')) return [];
+  const shown = [...document.querySelectorAll('[role="listbox"] [role="option"]')];
+  if (!shown.length || !shown.every(o => o.textContent.toLowerCase().includes(text))) return null;
+  return shown.map(o => o.querySelector("p").innerText);
+}"""
+
+
 def exactly(text):
     return re.compile(rf"^\s*{re.escape(text)}\s*$")
 
@@ -167,20 +179,24 @@ class AppUI:
         for a model; returns the names of the models offered."""
         box = self.row("Models").get_by_role("combobox")
         box.click()
-        box.fill(text)
-        options = self.page.get_by_role("listbox").get_by_role("option")
-        # the list, or MUI's "No options" line
-        expect(options.first.or_(self.page.locator(".MuiAutocomplete-noOptions"))
-               ).to_be_visible()
-        # the list filters after the keystrokes land: until then it can still
-        # show the previous search's options (a CI run read "openai"'s list
-        # for "local"), so wait until every option holds the text
-        self.page.wait_for_function(
-            """(text) => {
-                const shown = [...document.querySelectorAll('[role="listbox"] [role="option"]')];
-                return shown.every(o => o.textContent.toLowerCase().includes(text));
-            }""", arg=text.lower())
-        found = [o.locator("p").first.inner_text() for o in options.all()]
+        # The App clears this box whenever it redraws the form (FiftyOne
+        # 1.22's AutocompleteView; README: "What the App decides"), and the
+        # list filters only after the keystrokes land: a CI run read
+        # "openai"'s list for "local", another waited 30 s on a box the App
+        # had emptied. So type again until the box holds the text and every
+        # option shown (or MUI's "No options" line) answers it.
+        deadline = time.monotonic() + SLOW / 1000
+        while True:
+            if box.input_value() != text:
+                box.fill(text)  # opens the list too
+            elif not self.page.locator('[role="listbox"], .MuiAutocomplete-noOptions').count():
+                box.click()  # a redraw closed the list
+            found = box.evaluate(_OPTIONS_MATCHING, text.lower())
+            if found is not None:
+                break
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the model list never answered the search {text!r}")
+            self.page.wait_for_timeout(100)  # the next animation frames
         box.fill("")
         self.label("Models").click()
         return found
