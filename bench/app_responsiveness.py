@@ -1,6 +1,9 @@
 """Benchmark 3: App responsiveness. (a) What importing the plugin adds to
 `import fiftyone.operators` (fresh processes, median of 7), and that no heavy
-module loads; goal at most 150 ms. (b) Median time of each operator's
+module loads; goal at most 150 ms. Python caches compiled modules, so every
+App start after the first reads the plugin's bytecode: the median is of
+those starts, and the first (compiling ~100 modules) is printed beside it.
+Bytecode goes to a temporary folder, whatever PYTHONDONTWRITEBYTECODE says. (b) Median time of each operator's
 `resolve_input`, as the App calls it on every form change; goal at most 20 ms."""
 
 import asyncio
@@ -8,6 +11,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 from bench.env import REPO
@@ -34,19 +38,27 @@ print(time.perf_counter() - start)
 """
 
 
-def run(code):
+def run(code, pycache):
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = pycache
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=os.environ.copy(), timeout=300, check=True)
+                         env=env, timeout=300, check=True)
     return out.stdout.strip().splitlines()[-1]
 
 
 def import_cost():
+    """Medians of 7 fresh processes (fiftyone, plugin on top, with bytecode
+    cached as on any App start after the first), the first plugin import
+    (compiling), and the heavy modules loaded."""
     plugin, fiftyone, heavy = [], [], None
-    for _ in range(7):
-        fiftyone.append(float(run(IMPORT_FIFTYONE)))
-        seconds, heavy = run(IMPORT_PLUGIN).split(" ", 1)
-        plugin.append(float(seconds))
-    return statistics.median(fiftyone), statistics.median(plugin), heavy
+    with tempfile.TemporaryDirectory(prefix="bench-pycache-") as pycache:
+        run(IMPORT_FIFTYONE, pycache)  # fiftyone's own bytecode, as installed
+        first = float(run(IMPORT_PLUGIN, pycache).split(" ", 1)[0])
+        for _ in range(7):
+            fiftyone.append(float(run(IMPORT_FIFTYONE, pycache)))
+            seconds, heavy = run(IMPORT_PLUGIN, pycache).split(" ", 1)
+            plugin.append(float(seconds))
+    return statistics.median(fiftyone), statistics.median(plugin), first, heavy
 
 
 def resolve_medians():
@@ -85,10 +97,11 @@ def resolve_medians():
 
 
 def main():
-    fiftyone_s, plugin_s, heavy = import_cost()
+    fiftyone_s, plugin_s, first_s, heavy = import_cost()
     print(f"  import fiftyone.operators: {fiftyone_s * 1000:.0f} ms; plugin on top: "
           f"{plugin_s * 1000:.0f} ms (goal <= 150 ms) "
-          f"{'PASS' if plugin_s <= 0.150 else 'MISS'}; heavy modules loaded: {heavy}")
+          f"{'PASS' if plugin_s <= 0.150 else 'MISS'} (the first start, compiling it: "
+          f"{first_s * 1000:.0f} ms); heavy modules loaded: {heavy}")
     for uri, seconds in resolve_medians().items():
         print(f"  resolve_input {uri}: median {seconds * 1000:.1f} ms (goal <= 20 ms) "
               f"{'PASS' if seconds <= 0.020 else 'MISS'}")
