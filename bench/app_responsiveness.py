@@ -3,8 +3,9 @@
 module loads; goal at most 150 ms. Python caches compiled modules, so every
 App start after the first reads the plugin's bytecode: the median is of
 those starts, and the first (compiling ~100 modules) is printed beside it.
-Bytecode goes to a temporary folder, whatever PYTHONDONTWRITEBYTECODE says. (b) Median time of each operator's
-`resolve_input`, as the App calls it on every form change; goal at most 20 ms."""
+Bytecode goes to a temporary folder, whatever PYTHONDONTWRITEBYTECODE says.
+(b) Median time of each operator's `resolve_input`, as the App calls it on
+every form change; goal at most 20 ms."""
 
 import asyncio
 import os
