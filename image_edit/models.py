@@ -8,13 +8,13 @@ docs/schemas).
 
 from dataclasses import replace
 
-from ..core.backends.stability_api import credits
+from ..core.backends.replicate_api import per_image_on_page
+from ..core.backends.stability_api import API_REFERENCE, credits
 from ..core.catalog import Model
 from ..core.params import (BOOL, CHOICE, GUIDANCE, INT, NEGATIVE_PROMPT, NUM_IMAGES, STEPS,
                            Param)
 from ..text_to_image.models import (GPT_IMAGE_1_MINI, GPT_IMAGE_2, GPT_IMAGE_15,
-                                    GPT_IMAGE_SHUTDOWN, GPT_IMAGE_SIZES, output_format,
-                                    per_image_on_page)
+                                    GPT_IMAGE_SHUTDOWN, GPT_IMAGE_SIZES, output_format)
 from .hosted import OpenAIEdit, ReplicateEdit, StabilityEdit
 from .local import DiffusersEdit
 from .modes import (INPAINT, INSTRUCT, MASK_OPTIONS, STRENGTH, VARIATION,
@@ -111,7 +111,7 @@ STYLE_PRESET = Param("style_preset", CHOICE, choices=(
 
 # 5 credits per successful edit on each of the four endpoints, as their API
 # reference states (docs/providers-research.md section 11)
-STABILITY_EDIT_PRICE = credits(5, source="https://platform.stability.ai/docs/api-reference")
+STABILITY_EDIT_PRICE = credits(5, source=API_REFERENCE)
 
 
 def grow_mask(default):

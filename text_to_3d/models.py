@@ -6,7 +6,7 @@ Sources for refs, versions, inputs and ranges: docs/providers-research.md
 Shap-E pipelines).
 """
 
-from ..core.backends.stability_api import Stability, credits
+from ..core.backends.stability_api import API_REFERENCE, Stability, credits
 from ..core.catalog import RETIRED, Model
 from ..core.params import (
     BOOL, CHOICE, FLOAT, GUIDANCE, INT, JSON, NUM_IMAGES, STEPS, STR, Param,
@@ -82,16 +82,13 @@ SHAP_E_IMG2IMG = Model(
 # Stability's 3D endpoints: every side at least 64 px, 4,096 to 4,194,304
 # pixels (docs/schemas/stability, x-multigen-image)
 STABILITY_3D_SOURCE = dict(min_source_side=64, max_source_pixels=4_194_304)
-# credits per successful generation, as each endpoint's API reference states
-# (docs/providers-research.md section 11)
-STABILITY_API_REFERENCE = "https://platform.stability.ai/docs/api-reference"
 
 STABLE_FAST_3D = Model(
     "stable-fast-3d", "Stable Fast 3D", "img2mesh",
     summary="Stability AI: a textured, UV-unwrapped GLB from one image in about a second",
     backends=(Stability(endpoint="3d/stable-fast-3d", accept="*/*", output_ext="glb",
                         takes_seed=False, takes_prompt=False, **STABILITY_3D_SOURCE,
-                        price=credits(10, unit="mesh", source=STABILITY_API_REFERENCE)),),
+                        price=credits(10, unit="mesh", source=API_REFERENCE)),),
     params=(TEXTURE_RESOLUTION,
             Param("foreground_ratio", FLOAT, default=0.85, min=0.1, max=1.0,
                   help="How much of the frame the object fills after padding"),
@@ -109,7 +106,7 @@ STABLE_POINT_AWARE_3D = Model(
                         output_ext="glb", takes_prompt=False,
                         # 640 px a side: see docs/schemas/stability (L)
                         **dict(STABILITY_3D_SOURCE, min_source_side=640),
-                        price=credits(4, unit="mesh", source=STABILITY_API_REFERENCE)),),
+                        price=credits(4, unit="mesh", source=API_REFERENCE)),),
     params=(TEXTURE_RESOLUTION,
             Param("foreground_ratio", FLOAT, default=1.3, min=1.0, max=2.0,
                   help="Padding around the object"),

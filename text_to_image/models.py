@@ -5,8 +5,9 @@ API references and the older FiftyOne text-to-image plugin).
 """
 
 from ..core.backends.openai_api import OpenAIImages
-from ..core.backends.replicate_api import Replicate, on_hardware, per_output
-from ..core.backends.stability_api import Stability, credits
+from ..core.backends.replicate_api import (Replicate, on_hardware, per_image_on_page,
+                                           per_output)
+from ..core.backends.stability_api import API_REFERENCE, Stability, credits
 from ..core.catalog import RETIRED, Model
 from ..core.pricing import Tokens
 from ..core.params import (
@@ -23,12 +24,6 @@ LOCAL, REPLICATE = ("diffusers",), ("replicate",)
 # A hosted model not priced here has no confirmed price: its cost is unknown.
 CHECKED = "2026-11-29"
 OPENAI_PRICING = "https://developers.openai.com/api/docs/pricing"
-
-
-def per_image_on_page(usd, ref):
-    """An official Replicate model's flat price per output image, as its own
-    model page (``replicate.com/{ref}``) lists it."""
-    return per_output(usd, source=f"https://replicate.com/{ref}")
 
 ASPECT_RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "9:16", "9:21")
 FLUX_ASPECT_RATIOS = ("1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4",
@@ -245,8 +240,7 @@ def sd35_params(steps, guidance, cfg_scale):
 SD35_FLASH = Model(
     "sd3.5-flash", "Stable Diffusion 3.5 Flash", TASK,
     summary="SD 3.5 distilled for few steps: the fastest, cheapest SD 3.5 (Stability API)",
-    backends=(stability_sd3("sd3.5-flash", credits(
-        2.5, source="https://platform.stability.ai/docs/api-reference")),),
+    backends=(stability_sd3("sd3.5-flash", credits(2.5, source=API_REFERENCE)),),
     params=(
         # no published default for flash: blank leaves it to Stability
         Param("cfg_scale", FLOAT, min=1.0, max=10.0,

@@ -47,6 +47,12 @@ def per_output(usd, unit="image", source=PRICING_URL, checked=HARDWARE_CHECKED):
     return PerOutput(usd=usd, unit=unit, checked=checked, source=source)
 
 
+def per_image_on_page(usd, ref):
+    """An official model's flat price per output image, as its own model
+    page (``replicate.com/{ref}``) lists it."""
+    return per_output(usd, source=f"https://replicate.com/{ref}")
+
+
 def on_hardware(sku):
     """The price of a model billed by the second of Replicate hardware
     ``sku`` (a key of :data:`HARDWARE`)."""

@@ -17,6 +17,8 @@ DEFAULT_BASE_URL = "https://api.stability.ai"
 # Stability bills credits per successful call (1 credit = $0.01); the
 # credits of each endpoint: docs/providers-research.md section 11.
 PRICING_URL = "https://platform.stability.ai/pricing"
+# where each endpoint's own credits are stated (3D, edits, SD 3.5 Flash)
+API_REFERENCE = "https://platform.stability.ai/docs/api-reference"
 PRICES_CHECKED = "2026-11-29"
 
 
